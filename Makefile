@@ -1,0 +1,54 @@
+# Verbatim: `make run` to try it, `make test` to test it. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+VERBATIM := $(BIN)/verbatim
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: help install es-up es-down es-status sample run serve test test-unit lint clean
+
+help:
+	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
+	@echo "make test       set up, start Elasticsearch, run the whole test suite"
+	@echo "make install    create .venv and install Verbatim into it"
+	@echo "make es-up | es-down | es-status   manage the local Elasticsearch node"
+	@echo "make lint       ruff"
+
+# The venv is rebuilt only when pyproject.toml changes; pip's cache makes a rebuild offline.
+install: $(STAMP)
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+es-up: install
+	$(VERBATIM) es up
+
+es-down: install
+	$(VERBATIM) es down
+
+es-status: install
+	$(VERBATIM) es status
+
+sample: es-up
+	$(VERBATIM) index samples --collection samples --report .verbatim/samples-report.json
+
+run: sample
+	$(VERBATIM) serve --host $(HOST) --port $(PORT)
+
+test: es-up
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check indexer webapp tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .verbatim

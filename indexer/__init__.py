@@ -1,0 +1,3 @@
+"""Verbatim's indexer and shared core: settings, client, embedder, mappings, queries."""
+
+__version__ = "0.1.0"

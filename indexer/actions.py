@@ -1,0 +1,119 @@
+"""Pure functions from documents and passages to what gets encoded and what gets indexed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from indexer.documents import Document, Passage, Speaker
+
+MAX_ID_BYTES = 200
+
+
+def document_key(doc_id: str) -> str:
+    """A document's id as used inside Elasticsearch ids: itself, or a digest when too long."""
+    if len(doc_id.encode("utf-8")) <= MAX_ID_BYTES:
+        return doc_id
+    return "sha1-" + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()
+
+
+def passage_id(doc_id: str, number: int) -> str:
+    """Deterministic: the same input indexed again overwrites instead of duplicating."""
+    return f"{document_key(doc_id)}#{number}"
+
+
+def speaker_of(doc: Document, passage: Passage) -> Speaker | None:
+    return passage.speaker or doc.speaker
+
+
+def context_line(doc: Document, speaker: Speaker | None) -> str:
+    """Who said it, where and when: encoded with every passage so a passage deep inside a
+    speech still carries its speaker, who may never name themselves."""
+    bits: list[str] = []
+    if doc.title:
+        bits.append(doc.title)
+    if speaker is not None:
+        who = speaker.display
+        if speaker.role and speaker.role not in who:
+            who = f"{who}, {speaker.role}"
+        if speaker.country:
+            who = f"{who} ({speaker.country})"
+        if who not in (doc.title or ""):
+            bits.append(who)
+    where = doc.symbol or doc.source
+    if where and where not in (doc.title or ""):
+        bits.append(where)
+    if doc.topic and doc.topic not in (doc.title or ""):
+        bits.append(doc.topic)
+    if doc.date:
+        bits.append(doc.date)
+    return " | ".join(bits)
+
+
+def encoding_text(context: str, passage_text: str) -> str:
+    return f"{context}\n{passage_text}" if context else passage_text
+
+
+def passage_source(doc: Document, passage: Passage, *, collection: str, passages_in_doc: int,
+                   indexed_at: str, vector: Sequence[float] | None) -> dict[str, Any]:
+    """The Elasticsearch document for one passage."""
+    speaker = speaker_of(doc, passage)
+    source: dict[str, Any] = {
+        "collection": collection,
+        "doc_id": doc.doc_id,
+        "type": doc.doc_type,
+        "passage_no": passage.number,
+        "passages_in_doc": passages_in_doc,
+        "offset_start": passage.start,
+        "offset_end": passage.end,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "url": doc.url,
+        "author": doc.author,
+        "symbol": doc.symbol,
+        "topic": doc.topic,
+        "text": passage.text,
+        "quotes": [
+            {"text": q.text, "speaker": q.speaker, "offset_start": q.start, "offset_end": q.end}
+            for q in passage.quotes
+        ],
+        "quote_speakers": sorted({q.speaker for q in passage.quotes if q.speaker}),
+        "indexed_at": indexed_at,
+    }
+    if speaker is not None:
+        source.update({
+            "speaker": speaker.display,
+            "speaker_title": speaker.title,
+            "speaker_role": speaker.role,
+            "speaker_language": speaker.language,
+            "speaker_country": speaker.country,
+        })
+    if passage.number == 0:
+        # The whole text rides on the first passage only, for the document view.
+        source["doc_text"] = doc.text
+        source["metadata"] = doc.metadata or None
+    if vector is not None:
+        source["embedding"] = [round(float(x), 6) for x in vector]
+    return {key: value for key, value in source.items() if value not in (None, [], {})}
+
+
+def index_actions(index: str, doc: Document, passages: Sequence[Passage], vectors: Sequence[Any],
+                  *, collection: str, indexed_at: str) -> Iterator[dict[str, Any]]:
+    for passage, vector in zip(passages, vectors, strict=True):
+        yield {
+            "_op_type": "index",
+            "_index": index,
+            "_id": passage_id(doc.doc_id, passage.number),
+            "_source": passage_source(doc, passage, collection=collection,
+                                      passages_in_doc=len(passages), indexed_at=indexed_at,
+                                      vector=vector),
+        }
+
+
+def stale_delete_actions(index: str, doc_id: str, new_count: int,
+                         old_count: int) -> Iterator[dict[str, Any]]:
+    """Deletes for the passages a shorter new version of a document no longer has."""
+    for number in range(new_count, old_count):
+        yield {"_op_type": "delete", "_index": index, "_id": passage_id(doc_id, number)}

@@ -1,0 +1,247 @@
+"""``verbatim`` commands that belong to the indexer: the local node, indexing, collections.
+
+User-fixable problems become ``click.ClickException`` (a clean message, no traceback);
+exit code 2 means Elasticsearch could not be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from indexer.settings import Settings, SettingsError, load_settings
+
+EXIT_UNREACHABLE = 2
+
+
+class Unreachable(click.ClickException):
+    exit_code = EXIT_UNREACHABLE
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        ctx.obj = settings
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="verbatim")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Verbatim: a searchable archive of what was reported and what was said."""
+    _settings(ctx)
+
+
+# ---------------------------------------------------------------- the local node
+
+
+@cli.group()
+def es() -> None:
+    """Manage the local Elasticsearch node (fetched from Maven Central into the cache)."""
+
+
+@es.command("up")
+@click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for yellow health.")
+@click.pass_context
+def es_up(ctx: click.Context, timeout: float) -> None:
+    """Fetch (once) and start the local node, or reuse the one running."""
+    from indexer import node
+
+    try:
+        node.start(_settings(ctx), timeout=timeout, say=click.echo)
+    except node.NodeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@es.command("down")
+@click.pass_context
+def es_down(ctx: click.Context) -> None:
+    """Stop the node this project started (its data stays in the cache)."""
+    from indexer import node
+
+    node.stop(_settings(ctx), say=click.echo)
+
+
+@es.command("status")
+@click.pass_context
+def es_status(ctx: click.Context) -> None:
+    """Say whether the local node runs, its version and cluster health."""
+    from indexer import node
+
+    settings = _settings(ctx)
+    current = node.status(node.node_paths(settings))
+    click.echo(current.describe())
+    click.echo(f"Cache: {settings.cache_dir}")
+    if not current.running:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def _client(settings: Settings) -> Any:
+    from indexer.client import ElasticsearchUnavailable, build_client, check_reachable
+
+    client = build_client(settings)
+    try:
+        check_reachable(client, settings)
+    except ElasticsearchUnavailable as exc:
+        raise Unreachable(str(exc)) from None
+    return client
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--collection", "-c", required=True, help="Collection to index into (created if new).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "transcript", "jsonl", "json",
+                                                    "csv", "html"]),
+              default="auto", show_default=True, help="Input format; auto detects it per file.")
+@click.option("--type", "doc_type", type=click.Choice(["article", "transcript", "speech"]),
+              help="Document type for records that do not say what they are.")
+@click.option("--year", type=int, help="Year for wire datelines that give only month and day.")
+@click.option("--replace", is_flag=True,
+              help="Build a new version of the collection and swap it in atomically when complete.")
+@click.option("--keep-old", is_flag=True, help="With --replace: keep the previous version's index.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the run's summary as JSON to this file (dead letters beside it).")
+@click.option("--batch-size", default=128, show_default=True,
+              help="Passages per model call.")
+@click.option("--bulk-size", default=500, show_default=True, help="Actions per bulk request.")
+@click.option("--replicas", type=int, help="Replicas for a newly created index (default 0).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show the progress bar (default: when the terminal is interactive).")
+@click.pass_context
+def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, fmt: str,
+                  doc_type: str | None, year: int | None, replace: bool, keep_old: bool,
+                  report: Path | None, batch_size: int, bulk_size: int, replicas: int | None,
+                  progress: bool | None) -> None:
+    """Index files, folders, globs or - (JSONL on stdin) into a collection."""
+    from indexer import indices, pipeline
+    from indexer.embedder import Embedder, ModelError
+    from indexer.progress import BarProgress, estimate_documents
+    from indexer.readers import ReadOptions, read_inputs
+
+    settings = _settings(ctx)
+    try:
+        indices.validate_collection(collection)
+    except indices.CollectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--collection") from None
+    client = _client(settings)
+    dead_letter = _dead_letter_path(report, collection)
+    options = pipeline.RunOptions(collection=collection, replace=replace, keep_old=keep_old,
+                                  encode_batch=batch_size, bulk_chunk=bulk_size,
+                                  replicas=replicas, dead_letter=dead_letter)
+    embedder = Embedder.from_settings(settings)
+    show = sys.stderr.isatty() if progress is None else progress
+    total = estimate_documents(paths) if show else None
+    bar = BarProgress(total=total, enabled=show)
+    items = read_inputs(paths, ReadOptions(format=fmt, doc_type=doc_type, year=year))
+    try:
+        summary = pipeline.run(client, embedder, settings, items, options, progress=bar)
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from None
+    except indices.CollectionError as exc:
+        raise click.ClickException(str(exc)) from None
+    except pipeline.IndexingAborted as exc:
+        bar.close()
+        partial = getattr(exc, "summary", None)
+        if partial is not None:
+            _print_summary(partial)
+            _write_report(report, partial)
+        raise Unreachable(
+            f"{exc}. Everything acknowledged so far is indexed; run the same command again to "
+            "finish (unchanged documents are skipped, nothing is duplicated)."
+        ) from None
+    bar.close()
+    _print_summary(summary)
+    _write_report(report, summary)
+    if summary.failed:
+        sys.exit(1)
+
+
+def _dead_letter_path(report: Path | None, collection: str) -> Path:
+    if report is not None:
+        return report.with_name(report.stem + ".dead-letter.jsonl")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Path(f"verbatim-{collection}-{stamp}.dead-letter.jsonl")
+
+
+def _print_summary(summary: Any) -> None:
+    lines = [
+        f"Collection {summary.collection!r} ({summary.index})",
+        f"  documents  {summary.documents:>9,}" + (f"  ({summary.unchanged:,} unchanged)"
+                                                   if summary.unchanged else ""),
+        f"  passages   {summary.passages:>9,}",
+        f"  quotes     {summary.quotes:>9,}",
+        f"  skipped    {summary.skipped:>9,}",
+        f"  failed     {summary.failed:>9,}",
+        f"  elapsed    {summary.elapsed_s:>9.1f} s"
+        f"  ({summary.docs_per_s:,.1f} documents/s, {summary.passages_per_s:,.1f} passages/s)",
+    ]
+    if summary.swapped_from:
+        lines.append(f"  replaced   {summary.swapped_from}")
+    for skipped in summary.skipped_inputs[:10]:
+        lines.append(f"  skipped {skipped['origin']}: {skipped['reason']}")
+    if summary.dead_letter:
+        lines.append(f"  {summary.failed} failed: see {summary.dead_letter}")
+    click.echo("\n".join(lines), err=True)
+
+
+def _write_report(report: Path | None, summary: Any) -> None:
+    if report is None:
+        return
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- collections
+
+
+@cli.command("collections")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def collections_command(ctx: click.Context, as_json: bool) -> None:
+    """List the collections with their counts and model."""
+    from indexer import indices
+
+    settings = _settings(ctx)
+    found = [c.as_dict() for c in indices.list_collections(_client(settings), settings)]
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo("No collections yet: index one with `verbatim index PATH --collection NAME`.")
+        return
+    header = f"{'name':<20} {'documents':>10} {'passages':>10} {'quotes':>8}  model / index"
+    click.echo(header)
+    for c in found:
+        click.echo(f"{c['name']:<20} {c['documents']:>10,} {c['passages']:>10,} {c['quotes']:>8,}"
+                   f"  {c['model']} ({c['encoder_backend']}) / {c['index']}")
+
+
+@cli.command("delete")
+@click.argument("collection")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def delete_command(ctx: click.Context, collection: str, yes: bool) -> None:
+    """Delete a collection and every version of its index."""
+    from indexer import indices
+
+    settings = _settings(ctx)
+    client = _client(settings)
+    if indices.current_index(client, settings, collection) is None:
+        raise click.ClickException(f"No collection named {collection!r}; see `verbatim collections`")
+    if not yes:
+        click.confirm(f"Delete the collection {collection!r}?", abort=True)
+    for name in indices.delete_collection(client, settings, collection):
+        click.echo(f"Deleted {name}")

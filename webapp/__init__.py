@@ -1,0 +1,1 @@
+"""Verbatim's web app: the browser UI and the JSON search API."""
