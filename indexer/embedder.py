@@ -82,7 +82,11 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        dims = self.model.get_sentence_embedding_dimension()
+        model = self.model
+        # Renamed in sentence-transformers 6; the old name warns there.
+        getter = getattr(model, "get_embedding_dimension", None) or \
+            model.get_sentence_embedding_dimension
+        dims = getter()
         if dims is None:
             raise ModelError(f"The model {self.model_name!r} does not report its dimension")
         return int(dims)

@@ -353,14 +353,16 @@ def status(paths: NodePaths) -> NodeStatus:
     url = f"http://127.0.0.1:{paths.port}"
     pid = read_pid(paths)
     ours = pid is not None and pid_alive(pid)
-    info = http_json(url)
+    # /_nodes works on every distribution; the root endpoint needs the rest-root module.
+    nodes = http_json(f"{url}/_nodes/_local?filter_path=nodes.*.version")
     version = None
     health = None
-    if info and isinstance(info.get("version"), dict):
-        version = str(info["version"].get("number"))  # type: ignore[union-attr]
+    if nodes and isinstance(nodes.get("nodes"), dict):
+        for node_info in nodes["nodes"].values():  # type: ignore[union-attr]
+            version = str(node_info.get("version"))
         health_doc = http_json(f"{url}/_cluster/health")
         health = str(health_doc.get("status")) if health_doc else None
-    return NodeStatus(url=url, pid=pid if ours else None, running=info is not None, version=version,
+    return NodeStatus(url=url, pid=pid if ours else None, running=version is not None, version=version,
                       health=health, ours=ours)
 
 

