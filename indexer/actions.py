@@ -18,6 +18,11 @@ def document_key(doc_id: str) -> str:
     return "sha1-" + hashlib.sha1(doc_id.encode("utf-8")).hexdigest()
 
 
+def doc_key(collection: str, doc_id: str) -> str:
+    """Unique across collections (two collections may both have a document "1")."""
+    return f"{collection}/{doc_id}"
+
+
 def passage_id(doc_id: str, number: int) -> str:
     """Deterministic: the same input indexed again overwrites instead of duplicating."""
     return f"{document_key(doc_id)}#{number}"
@@ -62,6 +67,7 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
     source: dict[str, Any] = {
         "collection": collection,
         "doc_id": doc.doc_id,
+        "doc_key": doc_key(collection, doc.doc_id),
         "type": doc.doc_type,
         "passage_no": passage.number,
         "passages_in_doc": passages_in_doc,
@@ -75,10 +81,7 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
         "symbol": doc.symbol,
         "topic": doc.topic,
         "text": passage.text,
-        "quotes": [
-            {"text": q.text, "speaker": q.speaker, "offset_start": q.start, "offset_end": q.end}
-            for q in passage.quotes
-        ],
+        "quotes": clipped_quotes(doc.text, passage),
         "quote_speakers": sorted({q.speaker for q in passage.quotes if q.speaker}),
         "indexed_at": indexed_at,
     }
@@ -97,6 +100,21 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
     if vector is not None:
         source["embedding"] = [round(float(x), 6) for x in vector]
     return {key: value for key, value in source.items() if value not in (None, [], {})}
+
+
+def clipped_quotes(text: str, passage: Passage) -> list[dict[str, Any]]:
+    """The passage's quotes, each cut to the part inside the passage: a 10,000-character
+    statement is not copied onto each of its passages."""
+    out = []
+    for q in passage.quotes:
+        start, end = max(q.start, passage.start), min(q.end, passage.end)
+        if end <= start:
+            continue
+        clipped = text[start:end].strip()
+        if clipped:
+            out.append({"text": clipped, "speaker": q.speaker, "offset_start": start,
+                        "offset_end": end})
+    return out
 
 
 def index_actions(index: str, doc: Document, passages: Sequence[Passage], vectors: Sequence[Any],

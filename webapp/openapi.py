@@ -1,0 +1,215 @@
+"""The OpenAPI 3 description of the API, generated from the parameter definitions the
+handlers validate with, so the two cannot drift apart (a test checks every route is here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer import __version__
+from webapp.params import FILTER_PARAMS, MAX_SIZE, SEARCH_PARAMS, Param
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+NULLABLE_STR = {"type": ["string", "null"]}
+NULLABLE_INT = {"type": ["integer", "null"]}
+
+
+def _param(p: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": p.kind}
+    if p.enum:
+        schema["enum"] = list(p.enum)
+    if p.default is not None:
+        schema["default"] = p.default
+    if p.minimum is not None:
+        schema["minimum"] = p.minimum
+    if p.maximum is not None:
+        schema["maximum"] = p.maximum
+    if p.format:
+        schema["format"] = p.format
+    if p.kind == "string" and not p.enum and not p.format:
+        schema["maxLength"] = 1000 if p.name == "q" else 200
+    if p.repeatable:
+        schema = {"type": "array", "items": schema, "maxItems": 50}
+    out = {"name": p.name, "in": "query", "required": False, "description": p.description,
+           "schema": schema}
+    if p.repeatable:
+        out.update({"style": "form", "explode": True})
+    return out
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "A parameter is wrong; `parameter` names it.", 404: "Not found.",
+            503: "Elasticsearch is not answering; retry later."}
+    return {str(c): {"description": text[c],
+                     "content": {"application/json": {"schema": ERROR}}} for c in codes}
+
+
+def _ok(schema_ref: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+QUOTE_PARAMS = (
+    Param("q", "string", "Words to find in quotations.", default=""),
+    Param("speaker", "string", "Who said it (matched on the speaker's name)."),
+    *[p for p in FILTER_PARAMS if p.name != "speaker"],
+    Param("page", "integer", "Page number.", default=1, minimum=1, maximum=1000),
+    Param("size", "integer", "Quotes per page.", default=10, minimum=1, maximum=MAX_SIZE),
+)
+EXPORT_PARAMS = (
+    *[p for p in SEARCH_PARAMS if p.name not in ("page", "size")],
+    Param("format", "string", "jsonl (default) or csv.", default="jsonl", enum=("jsonl", "csv")),
+)
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {
+            "type": "object", "required": ["status", "message"],
+            "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
+                           "parameter": {"type": "string"}}}},
+    },
+    "Bucket": {"type": "object", "required": ["value", "count"],
+               "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}},
+    "Quote": {"type": "object", "required": ["text", "speaker"],
+              "properties": {"text": NULLABLE_STR, "speaker": NULLABLE_STR}},
+    "Result": {
+        "type": "object",
+        "required": ["doc_id", "collection", "type", "title", "date", "source", "speaker", "url",
+                     "passage", "more_passages", "quotes", "ranks"],
+        "properties": {
+            "doc_id": {"type": "string"}, "collection": {"type": "string"},
+            "type": {"type": "string"}, "title": NULLABLE_STR, "date": NULLABLE_STR,
+            "source": NULLABLE_STR, "speaker": NULLABLE_STR, "speaker_country": NULLABLE_STR,
+            "symbol": NULLABLE_STR, "url": NULLABLE_STR,
+            "passage": {"type": "object", "required": ["text", "highlights", "offset"],
+                        "properties": {"number": NULLABLE_INT, "text": {"type": "string"},
+                                       "highlights": {"type": "array",
+                                                      "items": {"type": "string"}},
+                                       "offset": NULLABLE_INT, "end": NULLABLE_INT}},
+            "more_passages": {"type": "integer"},
+            "quotes": {"type": "array", "items": {"$ref": "#/components/schemas/Quote"}},
+            "ranks": {"type": "object", "required": ["keyword", "semantic", "fused"],
+                      "properties": {"keyword": NULLABLE_INT, "semantic": NULLABLE_INT,
+                                     "fused": {"type": ["number", "null"]}}},
+        },
+    },
+    "SearchResponse": {
+        "type": "object",
+        "required": ["total", "took_ms", "mode", "page", "size", "results", "facets"],
+        "properties": {
+            "total": {"type": "integer"}, "pageable": {"type": "integer"},
+            "took_ms": {"type": "number"},
+            "mode": {"type": "string", "enum": ["hybrid", "keyword", "semantic"]},
+            "fusion": NULLABLE_STR, "alpha": {"type": ["number", "null"]},
+            "page": {"type": "integer"}, "size": {"type": "integer"},
+            "degraded": {"type": "string"},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+            "facets": {"type": "object", "required": ["collection", "type", "speaker", "date"],
+                       "properties": {
+                           "collection": {"type": "array",
+                                          "items": {"$ref": "#/components/schemas/Bucket"}},
+                           "type": {"type": "array",
+                                    "items": {"$ref": "#/components/schemas/Bucket"}},
+                           "speaker": {"type": "array",
+                                       "items": {"$ref": "#/components/schemas/Bucket"}},
+                           "date": {"type": "array", "items": {
+                               "type": "object", "required": ["date", "count"],
+                               "properties": {"date": {"type": "string"},
+                                              "count": {"type": "integer"}}}},
+                           "date_interval": NULLABLE_STR}},
+        },
+    },
+    "QuotesResponse": {
+        "type": "object", "required": ["total", "page", "size", "results"],
+        "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"},
+            "size": {"type": "integer"}, "took_ms": {"type": "number"},
+            "results": {"type": "array", "items": {
+                "type": "object", "required": ["text", "speaker", "doc_id", "collection"],
+                "properties": {"text": NULLABLE_STR, "highlight": {"type": "string"},
+                               "speaker": NULLABLE_STR, "doc_id": {"type": "string"},
+                               "collection": {"type": "string"}, "title": NULLABLE_STR,
+                               "date": NULLABLE_STR, "source": NULLABLE_STR,
+                               "offset": NULLABLE_INT, "score": {"type": ["number", "null"]}}}},
+        },
+    },
+    "Document": {
+        "type": "object", "required": ["doc_id", "collection", "type", "text", "passages", "quotes"],
+        "properties": {
+            "doc_id": {"type": "string"}, "collection": {"type": "string"},
+            "type": {"type": "string"}, "title": NULLABLE_STR, "date": NULLABLE_STR,
+            "source": NULLABLE_STR, "url": NULLABLE_STR, "author": NULLABLE_STR,
+            "symbol": NULLABLE_STR, "topic": NULLABLE_STR, "speaker": NULLABLE_STR,
+            "text": {"type": "string"}, "metadata": {"type": "object"},
+            "passages": {"type": "array", "items": {"type": "object"}},
+            "quotes": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "Collections": {
+        "type": "object", "required": ["collections"],
+        "properties": {"collections": {"type": "array", "items": {
+            "type": "object",
+            "required": ["name", "documents", "passages", "quotes", "model", "index", "created"],
+            "properties": {"name": {"type": "string"}, "documents": {"type": "integer"},
+                           "passages": {"type": "integer"}, "quotes": {"type": "integer"},
+                           "model": NULLABLE_STR, "encoder_backend": NULLABLE_STR,
+                           "index": {"type": "string"}, "created": NULLABLE_STR}}}},
+    },
+    "Health": {
+        "type": "object", "required": ["status", "elasticsearch", "model"],
+        "properties": {"status": {"type": "string", "enum": ["ok", "degraded", "unavailable"]},
+                       "elasticsearch": {"type": "object"}, "model": {"type": "object"},
+                       "collections": {"type": "integer"}, "documents": {"type": "integer"},
+                       "passages": {"type": "integer"}},
+    },
+}
+
+
+def build_spec() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Verbatim API", "version": __version__,
+                 "description": "Keyword, semantic and hybrid search over news articles and UN "
+                                "meeting records. Errors share one shape: "
+                                '{"error": {"status", "message", "parameter"}}.'},
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search", "summary": "Search documents (one result per document)",
+                "parameters": [_param(p) for p in SEARCH_PARAMS],
+                "responses": {"200": _ok("SearchResponse", "Results, facets and ranks."),
+                              **_errors(400, 503)}}},
+            "/api/quotes": {"get": {
+                "operationId": "quotes", "summary": "Search quotations and who said them",
+                "parameters": [_param(p) for p in QUOTE_PARAMS],
+                "responses": {"200": _ok("QuotesResponse", "Matching quotations."),
+                              **_errors(400, 503)}}},
+            "/api/export": {"get": {
+                "operationId": "export", "summary": "Every matching passage, streamed",
+                "parameters": [_param(p) for p in EXPORT_PARAMS],
+                "responses": {"200": {"description": "JSON lines or CSV, one passage a line.",
+                                      "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                                                  "text/csv": {"schema": {"type": "string"}}}},
+                              **_errors(400, 503)}}},
+            "/api/documents/{doc_id}": {"get": {
+                "operationId": "document", "summary": "A whole document with passages and quotes",
+                "parameters": [
+                    {"name": "doc_id", "in": "path", "required": True,
+                     "schema": {"type": "string", "minLength": 1}},
+                    _param(Param("collection", "string", "The collection, when several hold "
+                                 "a document with this id.")),
+                ],
+                "responses": {"200": _ok("Document", "The document."), **_errors(400, 404, 503)}}},
+            "/api/collections": {"get": {
+                "operationId": "collections", "summary": "The collections and their counts",
+                "responses": {"200": _ok("Collections", "Collections."), **_errors(503)}}},
+            "/api/health": {"get": {
+                "operationId": "health", "summary": "Elasticsearch reachable, model loaded",
+                "responses": {"200": _ok("Health", "Healthy or degraded."),
+                              "503": _ok("Health", "Elasticsearch unreachable.")}}},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This description",
+                "responses": {"200": {"description": "OpenAPI 3.1",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,107 @@
+"""The browser pages: the same Searcher calls as the API, rendered as HTML."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, make_response, render_template, request
+from markupsafe import Markup
+
+from indexer.queries import MODES
+from indexer.searcher import Searcher
+from webapp.params import parse_search
+
+bp = Blueprint("pages", __name__)
+
+
+def searcher() -> Searcher:
+    return current_app.extensions["verbatim"]["searcher"]
+
+
+def url_with(args: dict[str, list[str]], **changes: Any) -> str:
+    """The current search URL with some parameters changed (None removes one)."""
+    merged = {k: list(v) for k, v in args.items()}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, list):
+            merged[key] = value
+        else:
+            merged[key] = [str(value)]
+    if "page" not in changes:
+        merged.pop("page", None)  # any other change starts again at page 1
+    pairs = [(k, v) for k, values in merged.items() for v in values if v != ""]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def toggle(args: dict[str, list[str]], key: str, value: str) -> str:
+    values = list(args.get(key, []))
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    return url_with(args, **{key: values})
+
+
+@bp.get("/")
+def search_page() -> Response:
+    args = request.args.to_dict(flat=False)
+    req = parse_search(args)
+    response: dict[str, Any] | None = None
+    if req.q or any(args.get(k) for k in ("collection", "type", "speaker", "date_from", "date_to")):
+        response = searcher().search(req)
+    pages = 0
+    if response:
+        pages = max(1, -(-min(response["pageable"], 1000) // req.size))
+    html = render_template(
+        "search.html", req=req, args=args, response=response, modes=MODES, pages=pages,
+        url_with=url_with, toggle=toggle, api_url="/api/search" + url_with(args, page=req.page),
+        max_count=max((b["count"] for b in (response or {}).get("facets", {}).get("date", [])),
+                      default=0),
+    )
+    return make_response(html)
+
+
+@bp.get("/documents/<path:doc_id>")
+def document_page(doc_id: str) -> Response:
+    collection = request.args.get("collection") or None
+    doc = searcher().document(doc_id, collection)
+    try:
+        hit = int(request.args.get("passage", ""))
+    except ValueError:
+        hit = None
+    segments = render_document(doc)
+    api = f"/api/documents/{doc_id}" + (f"?collection={collection}" if collection else "")
+    return make_response(render_template("document.html", doc=doc, hit=hit, segments=segments,
+                                         api_url=api))
+
+
+def render_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's passages in order, each with its quotes marked (HTML-escaped text)."""
+    from indexer.searcher import mark_spans
+
+    text = doc.get("text") or ""
+    out = []
+    for passage in doc["passages"]:
+        start, end = passage["offset"], passage["end"]
+        body = text[start:end] if text and end else passage["text"]
+        spans = [(max(q["offset"], start) - start, min(q["end"], end) - start)
+                 for q in doc["quotes"] if q.get("passage") == passage["number"]
+                 and q.get("offset") is not None and doc["type"] == "article"]
+        out.append({**passage, "html": Markup(mark_spans(body, [s for s in spans if s[1] > s[0]]))})
+    return out
+
+
+@bp.get("/api")
+def api_page() -> Response:
+    from webapp.openapi import build_spec
+
+    return make_response(render_template("api.html", spec=build_spec()))
+
+
+def render_error(status: int, message: str) -> Response:
+    response = make_response(render_template("error.html", status=status, message=message))
+    response.status_code = status
+    return response
+

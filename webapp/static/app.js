@@ -1,0 +1,39 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Mode radios and facet links already change the URL; submit the form when the mode changes.
+  var form = document.querySelector("form.search");
+  if (form) {
+    form.querySelectorAll("input[name=mode]").forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        if (form.q.value.trim()) { form.submit(); }
+      });
+    });
+  }
+
+  // "/" focuses the search box, as on most search sites.
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("q");
+    if (event.key === "/" && box && document.activeElement !== box &&
+        !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+    }
+  });
+
+  // Document page: back to the results when we came from them, and land on the hit passage.
+  var back = document.querySelector("[data-back]");
+  if (back && document.referrer && new URL(document.referrer).origin === location.origin) {
+    back.addEventListener("click", function (event) {
+      event.preventDefault();
+      history.back();
+    });
+  }
+  var hit = document.querySelector(".passage.hit");
+  if (hit) {
+    hit.scrollIntoView({ block: "center" });
+    hit.focus({ preventScroll: true });
+  }
+})();
