@@ -127,7 +127,7 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
                   progress: bool | None) -> None:
     """Index files, folders, globs or - (JSONL on stdin) into a collection."""
     from indexer import indices, pipeline
-    from indexer.embedder import Embedder, ModelError
+    from indexer.embedder import ModelError
     from indexer.progress import BarProgress, estimate_documents
     from indexer.readers import ReadOptions, read_inputs
 
@@ -141,7 +141,7 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
     options = pipeline.RunOptions(collection=collection, replace=replace, keep_old=keep_old,
                                   encode_batch=batch_size, bulk_chunk=bulk_size,
                                   replicas=replicas, dead_letter=dead_letter)
-    embedder = Embedder.from_settings(settings)
+    embedder = _embedder(settings)
     show = sys.stderr.isatty() if progress is None else progress
     total = estimate_documents(paths) if show else None
     bar = BarProgress(total=total, enabled=show)
@@ -202,6 +202,19 @@ def _write_report(report: Path | None, summary: Any) -> None:
         return
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps(summary.as_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+_EMBEDDERS: dict[tuple[str, str, str | None], Any] = {}
+
+
+def _embedder(settings: Settings) -> Any:
+    """One model per process: in-process callers (tests, benchmarks) reuse the loaded one."""
+    from indexer.embedder import Embedder
+
+    key = (settings.model, settings.encoder_backend, settings.device)
+    if key not in _EMBEDDERS:
+        _EMBEDDERS[key] = Embedder.from_settings(settings)
+    return _EMBEDDERS[key]
 
 
 # ---------------------------------------------------------------- collections

@@ -389,6 +389,7 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
         )
     home = fetch_distribution(paths, say=say)
     java_home = find_java_home(settings.java_home)
+    _install_root_info(home, java_home, say)
     owner = ensure_node_user()
     write_config(paths)
     for directory in (paths.data, paths.logs, paths.tmp):
@@ -427,6 +428,17 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
             f"{log_tail(paths)}\nFix what the log says, then run `make es-up` again."
         )
     return _wait_until_ready(paths, read_pid(paths), max(5.0, deadline - time.monotonic()), say)
+
+
+def _install_root_info(home: Path, java_home: Path, say: Callable[[str], None]) -> None:
+    """The minimal distribution has no ``GET /``; our small plugin restores it (clients and
+    ``curl 127.0.0.1:9200`` expect the version there). Without a javac we go on without it."""
+    from indexer.node_plugin import RootInfoPluginError, install_root_info_plugin
+
+    try:
+        install_root_info_plugin(home, java_home)
+    except RootInfoPluginError as exc:
+        say(f"Note: GET / will not answer (could not build the root-info plugin: {exc})")
 
 
 def _chown_tree(root: Path, uid: int, gid: int) -> None:

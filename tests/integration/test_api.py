@@ -1,0 +1,226 @@
+"""The search API against the real node and model, over the samples and a real subset."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from indexer.cli import cli
+from indexer.embedder import Embedder
+from indexer.settings import Settings, load_settings
+from webapp.app import create_app
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+MUELLER_QUERY = "hospitals schools camps not spared Idlib"
+PARAPHRASE = "medical facilities shelled in northwest Syria"
+HOSTILE = [
+    {"id": "xss-1", "title": "<script>alert('title')</script>Harbour report",
+     "text": "The harbour <script>alert(1)</script> reopened. <img src=x onerror=alert(2)> "
+             "Officials said the </mark><script>alert(3)</script> cranes were repaired.",
+     "url": "javascript:alert(4)", "source": "Test Wire"},
+]
+
+
+@pytest.fixture(scope="module")
+def api_settings(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+    env = dict(os.environ)
+    env["VERBATIM_INDEX_PREFIX"] = f"vt-api-{uuid.uuid4().hex[:8]}"
+    settings = load_settings(env)
+    folder = tmp_path_factory.mktemp("api")
+    (folder / "un" / "transcripts").mkdir(parents=True)
+    src = data_dir / "unsc_2020_syria"
+    for symbol in ("8734", "8735"):
+        shutil.copy(src / "transcripts" / f"S_PV.{symbol}.txt", folder / "un" / "transcripts")
+    shutil.copy(src / "meetings.csv", folder / "un")
+    hostile = folder / "hostile.jsonl"
+    hostile.write_text("".join(json.dumps(r) + "\n" for r in HOSTILE))
+    runner = CliRunner()
+    for args in (
+        [str(folder / "un"), "--collection", "un"],
+        [str(data_dir / "seed"), str(REPO / "samples" / "articles"), "--collection", "news"],
+        [str(hostile), "--collection", "hostile"],
+    ):
+        result = runner.invoke(cli, ["index", *args, "--no-progress"], obj=settings,
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    yield settings
+    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
+    if names:
+        es.indices.delete(index=",".join(names))
+
+
+@pytest.fixture(scope="module")
+def client(api_settings: Settings, embedder: Embedder) -> FlaskClient:
+    app = create_app(api_settings, embedder=embedder, test_config={"TESTING": True})
+    return app.test_client()
+
+
+def search(client: FlaskClient, **params: object) -> dict:  # type: ignore[type-arg]
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def is_mueller(result: dict) -> bool:  # type: ignore[type-arg]
+    text = result["passage"]["text"]
+    return ("Mueller" in (result.get("speaker") or "") and "not being spared" in text) or any(
+        q["speaker"] == "Ursula Mueller" for q in result["quotes"])
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_mueller_statement_is_in_the_top_three(client: FlaskClient, mode: str) -> None:
+    body = search(client, q=MUELLER_QUERY, mode=mode)
+    assert body["mode"] == mode
+    assert any(is_mueller(r) for r in body["results"][:3]), [
+        (r["title"], r["speaker"]) for r in body["results"][:3]]
+
+
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
+def test_a_paraphrase_finds_her_statement(client: FlaskClient, mode: str) -> None:
+    body = search(client, q=PARAPHRASE, mode=mode, size=5)
+    assert any(is_mueller(r) for r in body["results"]), [r["title"] for r in body["results"]]
+
+
+def test_results_have_the_documented_shape(client: FlaskClient) -> None:
+    body = search(client, q=MUELLER_QUERY)
+    assert {"total", "took_ms", "mode", "page", "size", "results", "facets"} <= set(body)
+    result = body["results"][0]
+    assert {"doc_id", "collection", "type", "title", "date", "source", "speaker", "url",
+            "passage", "more_passages", "quotes", "ranks"} <= set(result)
+    assert {"text", "highlights", "offset"} <= set(result["passage"])
+    assert set(result["ranks"]) == {"keyword", "semantic", "fused"}
+    assert set(body["facets"]) >= {"collection", "type", "speaker", "date"}
+
+
+def test_every_hit_is_highlighted_in_every_mode(client: FlaskClient) -> None:
+    for mode in ("keyword", "semantic", "hybrid"):
+        for result in search(client, q=PARAPHRASE, mode=mode)["results"]:
+            assert any("<mark>" in h for h in result["passage"]["highlights"]), (mode, result)
+
+
+def test_one_result_per_document(client: FlaskClient) -> None:
+    body = search(client, q="Council Syria", mode="keyword", size=50)
+    keys = [(r["collection"], r["doc_id"]) for r in body["results"]]
+    assert len(keys) == len(set(keys))
+    assert body["total"] == len(keys)
+
+
+def test_filters_and_facets_agree(client: FlaskClient) -> None:
+    body = search(client, q="Syria", mode="hybrid")
+    types = {b["value"]: b["count"] for b in body["facets"]["type"]}
+    assert sum(types.values()) == body["total"]
+    for value, expected in types.items():
+        filtered = search(client, q="Syria", mode="hybrid", type=value, size=100)
+        assert filtered["total"] == expected
+        assert {r["type"] for r in filtered["results"]} == {value}
+    speaker = search(client, q="Syria", speaker="Ms. Mueller")
+    assert speaker["results"] and all("Mueller" in (r["speaker"] or "") or any(
+        q["speaker"] == "Ms. Mueller" for q in r["quotes"]) for r in speaker["results"])
+
+
+def test_pages_do_not_overlap_and_agree_with_total(client: FlaskClient) -> None:
+    first = search(client, q="Council", mode="keyword", size=3, page=1)
+    second = search(client, q="Council", mode="keyword", size=3, page=2)
+    ids = [r["doc_id"] for r in first["results"] + second["results"]]
+    assert len(ids) == len(set(ids))
+    assert first["total"] == second["total"]
+
+
+def test_stored_script_comes_back_escaped(client: FlaskClient) -> None:
+    body = search(client, q="harbour cranes", mode="keyword", collection="hostile")
+    result = body["results"][0]
+    html = " ".join(result["passage"]["highlights"])
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img" in html
+    page = client.get("/?q=harbour+cranes&mode=keyword").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "javascript:alert" not in page
+
+
+def test_bad_parameters_get_the_one_error_shape(client: FlaskClient) -> None:
+    for params, name in (({"size": 500}, "size"), ({"mode": "fuzzy"}, "mode"),
+                         ({"date_from": "27/02/2020"}, "date_from"), ({"q": "x" * 1001}, "q"),
+                         ({"page": 200, "size": 10}, "page")):
+        response = client.get("/api/search", query_string=params)
+        assert response.status_code == 400
+        assert response.get_json()["error"]["parameter"] == name
+    missing = client.get("/api/documents/no-such-document")
+    assert missing.status_code == 404 and missing.get_json()["error"]["status"] == 404
+
+
+def test_odd_syntax_never_errors(client: FlaskClient) -> None:
+    for q in ('"unbalanced', "AND OR NOT", "-", "((", "a:b", "*", "~~~", "\\", "-\"\""):
+        assert client.get("/api/search", query_string={"q": q, "mode": "keyword"}).status_code == 200
+
+
+def test_quotes_api_answers_who_said_what(client: FlaskClient) -> None:
+    body = client.get("/api/quotes", query_string={"q": "hospitals", "speaker": "Mueller"}).get_json()
+    assert body["results"]
+    assert all("Mueller" in r["speaker"] for r in body["results"])
+
+
+def test_document_view_has_passages_and_quotes(client: FlaskClient) -> None:
+    doc = client.get("/api/documents/upi_2020-02-27_saraqib").get_json()
+    assert doc["type"] == "article" and doc["date"] == "2020-02-27"
+    assert doc["text"].startswith("Turkish-backed Syrian rebels")
+    for passage in doc["passages"]:
+        assert doc["text"][passage["offset"]:passage["end"]] == passage["text"]
+    assert {q["speaker"] for q in doc["quotes"]} == {"Ursula Mueller"}
+
+
+def test_export_streams_every_match(client: FlaskClient) -> None:
+    response = client.get("/api/export", query_string={"q": "Syria", "mode": "keyword",
+                                                       "format": "jsonl"})
+    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    keyword_total = search(client, q="Syria", mode="keyword")["total"]
+    assert len({(r["collection"], r["doc_id"]) for r in rows}) == keyword_total
+    assert len(rows) >= keyword_total  # every matching passage, not one per document
+    csv_text = client.get("/api/export", query_string={"q": "Syria", "format": "csv"}).get_data(
+        as_text=True)
+    assert csv_text.splitlines()[0].startswith("collection,doc_id,type")
+
+
+def test_health_and_collections(client: FlaskClient) -> None:
+    health = client.get("/api/health").get_json()
+    assert health["elasticsearch"]["reachable"] and health["model"]["loaded"]
+    names = {c["name"] for c in client.get("/api/collections").get_json()["collections"]}
+    assert names == {"un", "news", "hostile"}
+
+
+def test_hybrid_degrades_to_keyword_when_the_model_fails(api_settings: Settings) -> None:
+    broken = Embedder("/nonexistent/model/path")
+    app = create_app(api_settings, embedder=broken, test_config={"TESTING": True}, warm=False)
+    body = app.test_client().get("/api/search", query_string={"q": MUELLER_QUERY}).get_json()
+    assert "degraded" in body and body["results"]
+    assert all(r["ranks"]["semantic"] is None for r in body["results"])
+    semantic = app.test_client().get("/api/search", query_string={"q": "x", "mode": "semantic"})
+    assert semantic.status_code == 503
+
+
+def test_openapi_describes_every_api_route(client: FlaskClient) -> None:
+    spec = client.get("/api/openapi.json").get_json()
+    app = client.application
+    routes = {r.rule.replace("<path:doc_id>", "{doc_id}") for r in app.url_map.iter_rules()
+              if r.rule.startswith("/api/")}
+    assert routes == set(spec["paths"])
+    assert client.get("/api").status_code == 200
+
+
+def test_pages_carry_security_headers(client: FlaskClient) -> None:
+    for path in ("/", "/?q=Idlib", "/api/search?q=Idlib", "/documents/nothing"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
