@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install es-up es-down es-status sample run serve test test-unit lint clean
+.PHONY: help install browser-deps es-up es-down es-status sample run serve test test-unit lint clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -41,8 +41,16 @@ sample: es-up
 run: sample
 	$(VERBATIM) serve --host $(HOST) --port $(PORT)
 
-test: es-up
+test: es-up browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from indexer.queries import Filters, SearchRequest
+from webapp.params import MAX_DEPTH, BadParameter, parse_search
+
+
+def test_defaults() -> None:
+    assert parse_search({}) == SearchRequest()
+
+
+def test_everything_parsed() -> None:
+    req = parse_search({"q": ["  Idlib  "], "mode": ["keyword"], "collection": ["un", "news", "un"],
+                        "type": ["transcript"], "speaker": ["Ms. Mueller"],
+                        "date_from": ["2020-02-01"], "date_to": ["2020-02-29"], "page": ["2"],
+                        "size": ["25"], "fusion": ["rrf"], "alpha": ["0.3"]})
+    assert req == SearchRequest(
+        q="Idlib", mode="keyword", page=2, size=25, fusion="rrf", alpha=0.3,
+        filters=Filters(collections=("un", "news"), types=("transcript",),
+                        speakers=("Ms. Mueller",), date_from="2020-02-01", date_to="2020-02-29"))
+
+
+@pytest.mark.parametrize(("args", "param"), [
+    ({"size": ["0"]}, "size"), ({"size": ["101"]}, "size"), ({"size": ["ten"]}, "size"),
+    ({"page": ["0"]}, "page"), ({"page": [str(MAX_DEPTH)], "size": ["2"]}, "page"),
+    ({"mode": ["fuzzy"]}, "mode"), ({"fusion": ["max"]}, "fusion"), ({"alpha": ["2"]}, "alpha"),
+    ({"alpha": ["x"]}, "alpha"), ({"type": ["memo"]}, "type"),
+    ({"date_from": ["02/27/2020"]}, "date_from"),
+    ({"date_from": ["2020-03-01"], "date_to": ["2020-02-01"]}, "date_from"),
+    ({"q": ["x" * 1001]}, "q"), ({"mode": ["semantic"]}, "q"),
+    ({"collection": ["c" * 201]}, "collection"),
+])
+def test_bad_values_name_their_parameter(args: dict[str, list[str]], param: str) -> None:
+    with pytest.raises(BadParameter) as caught:
+        parse_search(args)
+    assert caught.value.param == param
