@@ -306,8 +306,6 @@ def _generic(record: dict[str, Any], doc_id: str, text: str, where: str,
         speaker = Speaker(name=str(record["speaker"]), country=_str(record.get("country")))
     source = _str(record.get("source_name")) or _str(record.get("source"))
     title = _str(record.get("title")) or _str(record.get("article_title"))
-    if doc_type == "article" and "\n" not in text.strip()[:200] and title is None:
-        pass
     return Document(
         doc_id=doc_id, doc_type=doc_type, text=text, title=title, date=date, source=source,
         url=_str(record.get("url")), author=_str(record.get("author")), speaker=speaker,
@@ -346,7 +344,8 @@ def _debate_speech(record: dict[str, Any], doc_id: str, text: str, where: str) -
                                                          "source_file") and v not in (None, "")}
     return Document(
         doc_id=doc_id, doc_type="speech", text=text, title=title,
-        date=articles.normalise_date(str(year)) if year else None,
+        # The debate's year is all we know; the index's date format accepts a bare year.
+        date=str(year) if year else None,
         source="United Nations General Assembly", speaker=speaker, metadata=metadata,
         topic="General Debate", origin=where,
     )
