@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from indexer.readers import FORMATS
 from indexer.settings import Settings, SettingsError, load_settings
 
 EXIT_UNREACHABLE = 2
@@ -103,8 +104,7 @@ def _client(settings: Settings) -> Any:
 @cli.command("index")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--collection", "-c", required=True, help="Collection to index into (created if new).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "text", "transcript", "jsonl", "json",
-                                                    "csv", "html"]),
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
               default="auto", show_default=True, help="Input format; auto detects it per file.")
 @click.option("--type", "doc_type", type=click.Choice(["article", "transcript", "speech"]),
               help="Document type for records that do not say what they are.")

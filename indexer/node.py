@@ -133,7 +133,8 @@ def fetch_distribution(paths: NodePaths, *, say: Callable[[str], None] = print) 
     _unzip_with_modes(paths.zip_file, staging)
     unpacked = staging / f"elasticsearch-{ES_VERSION}"
     if not (unpacked / "bin" / "elasticsearch").is_file():
-        raise NodeError(f"{paths.zip_file} does not hold elasticsearch-{ES_VERSION}/bin/elasticsearch; delete it and retry")
+        raise NodeError(f"{paths.zip_file} does not hold elasticsearch-{ES_VERSION}/bin/elasticsearch; "
+                        "delete it and retry")
     os.replace(unpacked, paths.home)  # atomic: a half-unpacked home is never seen
     shutil.rmtree(staging, ignore_errors=True)
     return paths.home
@@ -288,7 +289,7 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
 def http_json(url: str, timeout: float = 2.0) -> dict[str, object] | None:
     """GET a JSON document, or None when nothing (or something other than JSON) answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             body = json.loads(response.read().decode("utf-8"))
             return body if isinstance(body, dict) else None
     except (urllib.error.URLError, OSError, ValueError):

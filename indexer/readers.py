@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import glob
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,9 +18,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer import articles, transcripts
-from indexer.documents import DOC_TYPES, Document, RecordError, Speaker
+from indexer.documents import DOC_TYPES, Document, RecordError, Segment, Speaker
 
-FORMATS = ("auto", "text", "transcript", "jsonl", "json", "csv", "html")
+FORMATS = ("auto", "text", "transcript", "speech", "jsonl", "json", "csv", "html")
+# One speech of a meeting per file, as the UN Security Council Debates corpus ships them.
+SPEECH_FILE = re.compile(r"^UNSC_\d{4}_SPV\.(?P<meeting>\d{3,5})_spch(?P<speech>\d+)\.txt$",
+                         re.IGNORECASE)
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -108,6 +112,8 @@ def detect_format(path: Path, options: ReadOptions) -> str | None:
     if suffix in HTML_SUFFIXES:
         return "html"
     if suffix in TEXT_SUFFIXES:
+        if SPEECH_FILE.match(path.name):
+            return "speech"
         return "transcript" if transcripts.symbol_from_filename(path.name) else "text"
     return None
 
@@ -143,6 +149,8 @@ def read_file(path: Path, options: ReadOptions,
     try:
         if fmt == "html":
             yield articles.parse_html_article(text, doc_id=path.stem, origin=origin)
+        elif fmt == "speech":
+            yield _read_speech_file(path, text, meetings_cache)
         elif fmt == "transcript" or (fmt == "text" and options.doc_type == "transcript"):
             yield _read_transcript(path, text, options, meetings_cache)
         else:
@@ -193,6 +201,27 @@ def _read_transcript(path: Path, text: str, options: ReadOptions,
     )
     if meeting:
         doc.metadata.setdefault("meeting_format", meeting.get("meeting_format"))
+    return doc
+
+
+def _read_speech_file(path: Path, text: str,
+                      meetings_cache: dict[Path, dict[str, dict[str, str]]] | None) -> Document:
+    """One turn of a meeting in a file of its own (``UNSC_2020_SPV.8734_spch002.txt``)."""
+    match = SPEECH_FILE.match(path.name)
+    assert match is not None
+    symbol = f"S/PV.{match.group('meeting')}"
+    meeting = _meeting_row(path, symbol, meetings_cache)
+    speaker, start = transcripts.strip_speaker_prefix(text)
+    doc = Document(
+        doc_id=path.stem, doc_type="speech", text=text, symbol=symbol,
+        title=" — ".join(b for b in (symbol, speaker.display if speaker else None) if b),
+        date=meeting.get("date") or None, topic=meeting.get("topic") or None,
+        source=transcripts.SOURCE, speaker=speaker, origin=str(path),
+        metadata={"speech_no": int(match.group("speech"))},
+    )
+    if speaker is not None:
+        doc.segments = [Segment(start, len(text.rstrip()), speaker)]
+    _require_text(doc)
     return doc
 
 
@@ -262,7 +291,7 @@ def read_csv_stream(handle: IO[str], origin: str, options: ReadOptions) -> Itera
 
 
 def _text_of(record: dict[str, Any]) -> str | None:
-    for key in TEXT_FIELDS + ("article_content",):
+    for key in (*TEXT_FIELDS, "article_content"):
         value = record.get(key)
         if isinstance(value, str) and value.strip():
             return value

@@ -7,6 +7,7 @@ the API; the pages render the same dicts.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 from collections.abc import Iterator
@@ -88,7 +89,7 @@ class Searcher:
             return None, "no embedding model is configured"
         try:
             return self.embedder.encode_query(req.q), None
-        except Exception as exc:  # noqa: BLE001 - any model failure degrades to keyword search
+        except Exception as exc:
             return None, f"the model could not encode the query ({type(exc).__name__}: {exc})"
 
     def _run(self, req: SearchRequest, vector: list[float] | None
@@ -212,7 +213,7 @@ class Searcher:
             return
         try:
             matrix = self.embedder.encode_queries(sentences)  # short texts: cheap
-        except Exception:  # noqa: BLE001 - highlighting is a courtesy, never a failure
+        except Exception:
             for result, _ in todo:
                 result["passage"]["highlights"] = [html.escape(result["passage"]["text"])]
             return
@@ -298,10 +299,8 @@ class Searcher:
                     }
                 after = hits[-1]["sort"]
         finally:
-            try:
+            with contextlib.suppress(ApiError):
                 self.client.close_point_in_time(id=pit)
-            except ApiError:
-                pass
 
     # ------------------------------------------------------------ documents
 

@@ -35,7 +35,7 @@ class Settings:
     ca_certs: Path | None = None
     model: str = DEFAULT_MODEL
     index_prefix: str = DEFAULT_PREFIX
-    cache_dir: Path = Path("~/.cache/verbatim").expanduser()
+    cache_dir: Path = Path("/var/cache/verbatim")  # load_settings picks the real default
     es_port: int = DEFAULT_PORT
     encoder_backend: str = "torch"
     device: str | None = None

@@ -12,8 +12,16 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 
 from indexer import indices
 from indexer.searcher import Searcher, SearchUnavailable
-from webapp.params import MAX_SIZE, BadParameter, _choice, _int, _one, parse_filters, \
-    parse_query, parse_search
+from webapp.params import (
+    MAX_SIZE,
+    BadParameter,
+    _choice,
+    _int,
+    _one,
+    parse_filters,
+    parse_query,
+    parse_search,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 EXPORT_COLUMNS = ("collection", "doc_id", "type", "title", "date", "source", "speaker", "url",
@@ -96,7 +104,7 @@ def collections() -> Response:
     ext = current_app.extensions["verbatim"]
     try:
         found = indices.list_collections(ext["client"], ext["settings"])
-    except Exception as exc:  # noqa: BLE001 - translated to the one 503 shape
+    except Exception as exc:
         raise SearchUnavailable(f"Elasticsearch is not answering ({type(exc).__name__})") from None
     return jsonify({"collections": [c.as_dict() for c in found]})
 
@@ -114,7 +122,7 @@ def health() -> Response:
         body["collections"] = len(found)
         body["documents"] = sum(c.documents for c in found)
         body["passages"] = sum(c.passages for c in found)
-    except Exception:  # noqa: BLE001 - health reports, it does not fail
+    except Exception:
         body["status"] = "unavailable"
         response = jsonify(body)
         response.status_code = 503

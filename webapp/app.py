@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     if warm:
         try:
             embedder.encode_query("warm up")
-        except Exception as exc:  # noqa: BLE001 - the app still serves keyword search
+        except Exception as exc:
             log.error("The model could not be loaded (%s); hybrid search will be degraded", exc)
     app.extensions["verbatim"] = {
         "settings": settings,
