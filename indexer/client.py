@@ -38,8 +38,8 @@ def check_reachable(client: Elasticsearch, settings: Settings) -> dict[str, obje
 
     Credentials never appear in the message: only the URLs do.
     """
-    from elasticsearch import ApiError, AuthenticationException
     from elastic_transport import TransportError
+    from elasticsearch import ApiError, AuthenticationException
 
     where = ", ".join(settings.elasticsearch_urls)
     quick = client.options(request_timeout=5, max_retries=0)

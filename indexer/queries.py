@@ -187,8 +187,12 @@ def facet_aggs() -> dict[str, Any]:
                "aggs": per_doc}
         for name, fld in FACET_FIELDS.items()
     }
-    aggs["date"] = {"auto_date_histogram": {"field": "date", "buckets": 24, "format": "yyyy-MM-dd"},
-                    "aggs": per_doc}
+    # Both granularities in one request; the searcher shows months when the matches span
+    # only a few years (the minimal distribution has no auto_date_histogram).
+    for name, interval in (("date_year", "year"), ("date_month", "month")):
+        aggs[name] = {"date_histogram": {"field": "date", "calendar_interval": interval,
+                                         "format": "yyyy-MM-dd", "min_doc_count": 0},
+                      "aggs": per_doc}
     aggs["total_docs"] = {"cardinality": {"field": "doc_key", "precision_threshold": 40000}}
     return aggs
 

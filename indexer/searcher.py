@@ -26,6 +26,7 @@ from indexer.settings import Settings
 
 MAX_SENTENCES_PER_PASSAGE = 12
 EXPORT_BATCH = 1000
+MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
 
 
 class SearchUnavailable(RuntimeError):
@@ -120,15 +121,14 @@ class Searcher:
         responses = self._msearch([(common, kw_body), (common, sem_body), (common, facets_body)])
         kw_hits = responses[0]["hits"]["hits"]
         sem_hits = responses[1]["hits"]["hits"]
-        by_key: dict[str, dict[str, Any]] = {}
-        for hit in sem_hits + kw_hits:  # keyword hits last: their highlights win
-            by_key[hit["_source"]["doc_key"]] = hit
+        kw_by_key = {h["_source"]["doc_key"]: h for h in kw_hits}
+        sem_by_key = {h["_source"]["doc_key"]: h for h in sem_hits}
         fused = hybrid.fuse(
             hybrid.ranked([(h["_source"]["doc_key"], h["_score"]) for h in kw_hits]),
             hybrid.ranked([(h["_source"]["doc_key"], h["_score"]) for h in sem_hits]),
             method=req.fusion, alpha=req.alpha)
         window = fused[req.offset:req.offset + req.size]
-        results = [self._shape(by_key[f.doc_id], keyword_rank=f.keyword_rank,
+        results = [self._shape(_shown_hit(f, kw_by_key, sem_by_key), keyword_rank=f.keyword_rank,
                                semantic_rank=f.semantic_rank, fused=f.score) for f in window]
         total, facets = self._facets(responses[2])
         return results, facets, total, min(total, len(fused))
@@ -157,11 +157,13 @@ class Searcher:
             return [{"value": b["key"], "count": int(b["docs"]["value"])}
                     for b in aggs.get(name, {}).get("buckets", [])]
 
-        dates = [{"date": b["key_as_string"], "count": int(b["docs"]["value"])}
-                 for b in aggs.get("date", {}).get("buckets", [])]
-        facets = {name: terms(name) for name in queries.FACET_FIELDS}
-        facets["date"] = dates
-        facets["date_interval"] = aggs.get("date", {}).get("interval")
+        years = aggs.get("date_year", {}).get("buckets", [])
+        interval = "month" if len(years) <= MONTHS_UP_TO_YEARS else "year"
+        buckets = aggs.get(f"date_{interval}", {}).get("buckets", [])
+        facets: dict[str, Any] = {name: terms(name) for name in queries.FACET_FIELDS}
+        facets["date"] = [{"date": b["key_as_string"], "count": int(b["docs"]["value"])}
+                          for b in buckets]
+        facets["date_interval"] = interval
         total = int(aggs.get("total_docs", {}).get("value", 0))
         return total, facets
 
@@ -349,6 +351,15 @@ class Searcher:
                         "passage": p.get("passage_no")}
                        for p in passages for q in p.get("quotes", [])],
         }
+
+
+def _shown_hit(fused: hybrid.Fused, keyword: dict[str, dict[str, Any]],
+               semantic: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The passage to show for a fused document: the one from the leg that ranked it higher
+    (a paraphrase's best passage is the semantic one, a quotation's the keyword one)."""
+    kw_rank = fused.keyword_rank or 10**9
+    sem_rank = fused.semantic_rank or 10**9
+    return semantic[fused.doc_id] if sem_rank < kw_rank else keyword[fused.doc_id]
 
 
 def mark_spans(text: str, spans: list[tuple[int, int]]) -> str:
