@@ -93,6 +93,11 @@ def render_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.get("/api")
 def api_page() -> Response:
     from webapp.openapi import build_spec

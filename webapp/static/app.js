@@ -12,6 +12,15 @@
     });
   }
 
+  // Empty date fields stay out of the URL, which stays short and shareable.
+  if (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("input[type=date]").forEach(function (input) {
+        if (!input.value) { input.disabled = true; }
+      });
+    });
+  }
+
   // "/" focuses the search box, as on most search sites.
   document.addEventListener("keydown", function (event) {
     var box = document.getElementById("q");
