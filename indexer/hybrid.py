@@ -10,7 +10,7 @@ retriever, and we want both methods and the ranks that explain each result).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 RRF_K = 60
@@ -91,6 +91,19 @@ def fuse(keyword: Sequence[Ranked], semantic: Sequence[Ranked], *, method: str,
     if method == "linear":
         return fuse_linear(keyword, semantic, alpha=alpha)
     raise ValueError(f"unknown fusion {method!r}: use rrf or linear")
+
+
+def best_per_group(fused: Sequence[Fused], group: Callable[[str], str]
+                   ) -> list[tuple[Fused, int]]:
+    """One entry per group (document), its best-fused member first in fused order, with how
+    many other members of the group were among the candidates."""
+    best: dict[str, Fused] = {}
+    counts: dict[str, int] = {}
+    for item in fused:
+        key = group(item.doc_id)
+        counts[key] = counts.get(key, 0) + 1
+        best.setdefault(key, item)
+    return [(item, counts[key] - 1) for key, item in best.items()]
 
 
 def _union(a: Sequence[Ranked], b: Sequence[Ranked]) -> list[str]:

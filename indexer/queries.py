@@ -19,7 +19,7 @@ DEFAULT_ALPHA = 0.5
 KEYWORD_FIELDS = ("text", "title^2", "speaker^2", "speaker_country", "topic", "source.text")
 SHINGLE_BOOST = 0.5  # adjacent word pairs: a small bonus for phrase-like matches
 SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
-KEYWORD_CANDIDATES = 200  # documents the keyword leg brings to the fusion
+KEYWORD_CANDIDATES = 200  # passages the keyword leg brings to the fusion
 NUM_CANDIDATES_FACTOR = 2
 MAX_QUERY_CHARS = 1000
 FACET_SIZE = 20
@@ -141,8 +141,10 @@ def collapse(inner_name: str = "passages") -> dict[str, Any]:
     return {"field": "doc_key", "inner_hits": {"name": inner_name, "size": 0}}
 
 
-def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0) -> dict[str, Any]:
-    return {
+def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
+                        collapsed: bool = True) -> dict[str, Any]:
+    """Keyword leg: one hit per document (keyword mode), or passages (hybrid, fused per passage)."""
+    body: dict[str, Any] = {
         "query": keyword_query(req.q, req.filters),
         "collapse": collapse(),
         "from": offset,
@@ -151,11 +153,14 @@ def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0) -> di
         "_source": {"excludes": SOURCE_EXCLUDES},
         "track_total_hits": False,
     }
+    if not collapsed:
+        del body["collapse"]
+    return body
 
 
 def semantic_search_body(vector: list[float], req: SearchRequest, *, size: int,
-                         offset: int = 0) -> dict[str, Any]:
-    return {
+                         offset: int = 0, collapsed: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "knn": knn_clause(vector, req.filters),
         "collapse": collapse(),
         "from": offset,
@@ -163,6 +168,9 @@ def semantic_search_body(vector: list[float], req: SearchRequest, *, size: int,
         "_source": {"excludes": SOURCE_EXCLUDES},
         "track_total_hits": False,
     }
+    if not collapsed:
+        del body["collapse"]
+    return body
 
 
 def match_query(req: SearchRequest, vector: list[float] | None) -> dict[str, Any]:

@@ -114,24 +114,29 @@ class Searcher:
                                    fused=h.get("_score")) for i, h in enumerate(hits)]
             total, facets = self._facets(responses[1])
             return results, facets, total, total
-        # Hybrid: both legs and the facets over their union, in one round trip.
+        # Hybrid: both legs and the facets over their union, in one round trip. The legs
+        # return passages, fused per passage, so the passage shown is the one that is best
+        # on both counts (a quotation's own paragraph, not a neighbour that shares a word).
         depth = queries.KEYWORD_CANDIDATES
-        kw_body = queries.keyword_search_body(req, size=depth)
-        sem_body = queries.semantic_search_body(vector, req, size=depth)
+        kw_body = queries.keyword_search_body(req, size=depth, collapsed=False)
+        sem_body = queries.semantic_search_body(vector, req, size=queries.SEMANTIC_K,
+                                                collapsed=False)
         responses = self._msearch([(common, kw_body), (common, sem_body), (common, facets_body)])
         kw_hits = responses[0]["hits"]["hits"]
         sem_hits = responses[1]["hits"]["hits"]
-        kw_by_key = {h["_source"]["doc_key"]: h for h in kw_hits}
-        sem_by_key = {h["_source"]["doc_key"]: h for h in sem_hits}
+        hits = {h["_id"]: h for h in sem_hits}
+        hits.update({h["_id"]: h for h in kw_hits})  # keyword copies carry the highlights
         fused = hybrid.fuse(
-            hybrid.ranked([(h["_source"]["doc_key"], h["_score"]) for h in kw_hits]),
-            hybrid.ranked([(h["_source"]["doc_key"], h["_score"]) for h in sem_hits]),
+            hybrid.ranked([(h["_id"], h["_score"]) for h in kw_hits]),
+            hybrid.ranked([(h["_id"], h["_score"]) for h in sem_hits]),
             method=req.fusion, alpha=req.alpha)
-        window = fused[req.offset:req.offset + req.size]
-        results = [self._shape(_shown_hit(f, kw_by_key, sem_by_key), keyword_rank=f.keyword_rank,
-                               semantic_rank=f.semantic_rank, fused=f.score) for f in window]
+        documents = hybrid.best_per_group(fused, lambda pid: hits[pid]["_source"]["doc_key"])
+        window = documents[req.offset:req.offset + req.size]
+        results = [self._shape(hits[best.doc_id], keyword_rank=best.keyword_rank,
+                               semantic_rank=best.semantic_rank, fused=best.score,
+                               more_passages=others) for best, others in window]
         total, facets = self._facets(responses[2])
-        return results, facets, total, min(total, len(fused))
+        return results, facets, total, min(total, len(documents))
 
     def _msearch(self, searches: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Any]:
         lines: list[dict[str, Any]] = []
@@ -168,7 +173,8 @@ class Searcher:
         return total, facets
 
     def _shape(self, hit: dict[str, Any], *, keyword_rank: int | None,
-               semantic_rank: int | None, fused: float | None) -> dict[str, Any]:
+               semantic_rank: int | None, fused: float | None,
+               more_passages: int | None = None) -> dict[str, Any]:
         source = hit["_source"]
         text = source.get("text", "")
         highlights = hit.get("highlight", {}).get("text") or []
@@ -191,7 +197,8 @@ class Searcher:
                 "offset": source.get("offset_start"),
                 "end": source.get("offset_end"),
             },
-            "more_passages": max(int(inner.get("value", 1)) - 1, 0),
+            "more_passages": more_passages if more_passages is not None
+            else max(int(inner.get("value", 1)) - 1, 0),
             "quotes": [{"text": q.get("text"), "speaker": q.get("speaker")}
                        for q in source.get("quotes", [])],
             "ranks": {"keyword": keyword_rank, "semantic": semantic_rank,
@@ -351,15 +358,6 @@ class Searcher:
                         "passage": p.get("passage_no")}
                        for p in passages for q in p.get("quotes", [])],
         }
-
-
-def _shown_hit(fused: hybrid.Fused, keyword: dict[str, dict[str, Any]],
-               semantic: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The passage to show for a fused document: the one from the leg that ranked it higher
-    (a paraphrase's best passage is the semantic one, a quotation's the keyword one)."""
-    kw_rank = fused.keyword_rank or 10**9
-    sem_rank = fused.semantic_rank or 10**9
-    return semantic[fused.doc_id] if sem_rank < kw_rank else keyword[fused.doc_id]
 
 
 def mark_spans(text: str, spans: list[tuple[int, int]]) -> str:
