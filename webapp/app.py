@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
                embedder: Embedder | None = None, warm: bool = True) -> Flask:
     """Build the app; the model is loaded here (once per process), before the first request."""
     app = Flask(__name__)
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
     if test_config:
         app.config.update(test_config)
     if settings is None:
