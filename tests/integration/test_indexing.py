@@ -150,3 +150,41 @@ def test_a_collection_from_another_model_is_refused(es, clean_prefix, embedder):
                          "mismatch")
     assert code == 1
     assert "--replace" in output and "385" in output
+
+
+def test_unreachable_elasticsearch_exits_2_before_any_work(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from indexer.settings import load_settings
+
+    settings = load_settings({"ELASTICSEARCH_URL": "http://127.0.0.1:1", "HOME": str(tmp_path)})
+    result = CliRunner().invoke(cli, ["index", str(REPO / "samples"), "--collection", "x"],
+                                obj=settings)
+    assert result.exit_code == 2
+    assert "not reachable at http://127.0.0.1:1" in result.output
+
+
+def test_stdin_collections_and_delete(es, clean_prefix) -> None:  # type: ignore[no-untyped-def]
+    lines = "".join(json.dumps({"id": f"r{i}", "title": f"Record {i}",
+                                "text": f"Harbour bulletin number {i}. Ships waited."}) + "\n"
+                    for i in range(3))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["index", "-", "--collection", "piped", "--no-progress"],
+                           input=lines, obj=clean_prefix, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    listed = runner.invoke(cli, ["collections", "--json"], obj=clean_prefix)
+    (info,) = json.loads(listed.output)
+    assert info["name"] == "piped" and info["documents"] == 3 and info["passages"] == 3
+    assert set(info) >= {"name", "documents", "passages", "quotes", "model", "index", "created"}
+    deleted = runner.invoke(cli, ["delete", "piped", "--yes"], obj=clean_prefix)
+    assert deleted.exit_code == 0 and info["index"] in deleted.output
+    assert not es.indices.exists(index=info["index"])
+
+
+def test_a_shortened_document_leaves_no_stale_passages(es, clean_prefix, tmp_path):  # type: ignore[no-untyped-def]
+    source = tmp_path / "doc.jsonl"
+    long_text = " ".join(f"Sentence number {i} about the harbour and its cranes." for i in range(400))
+    source.write_text(json.dumps({"id": "d", "text": long_text}) + "\n")
+    assert index(clean_prefix, str(source), "--collection", "shrink")[0] == 0
+    assert count(es, clean_prefix, "shrink") > 2
+    source.write_text(json.dumps({"id": "d", "text": "Now one short sentence."}) + "\n")
+    assert index(clean_prefix, str(source), "--collection", "shrink")[0] == 0
+    assert count(es, clean_prefix, "shrink") == 1
