@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps es-up es-down es-status sample run serve test test-unit lint clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight es-up es-down es-status sample run serve test test-unit lint clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -54,6 +54,29 @@ browser-deps:
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+# Benchmarks (see BENCHMARKS.md). They need the shared data beside the checkout.
+BENCH_DEPS := $(VENV)/.bench-stamp
+$(BENCH_DEPS): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_DEPS)
+
+bench: bench-quality bench-ingest bench-query bench-scale
+
+bench-quality: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.quality $(BENCH_ARGS)
+
+bench-ingest: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
+
+bench-query: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.query $(BENCH_ARGS)
+
+bench-scale: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)
+
+bench-highlight: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.highlight $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check indexer webapp tests

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 
+QUERY_CACHE_SIZE = 2048
+
+
 class ModelError(RuntimeError):
     """The embedding model could not be loaded or used; the message says which model and why."""
 
@@ -44,7 +47,8 @@ class Embedder:
         self.backend = backend
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._query_cache: dict[str, list[float]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, **options: object) -> Embedder:
@@ -113,6 +117,9 @@ class Embedder:
         """A token counter with a tokenizer of its own, safe to call from another thread while
         this embedder encodes (a fast tokenizer shared across threads raises "Already borrowed")."""
         tokenizer = copy.deepcopy(self.model.tokenizer)
+        # We count long texts on purpose (to split them); the "longer than the maximum
+        # sequence length" warning would only mislead.
+        tokenizer.model_max_length = 10**9
 
         def count(text: str) -> int:
             return len(tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
@@ -151,4 +158,14 @@ class Embedder:
         )
 
     def encode_query(self, text: str) -> list[float]:
-        return [float(x) for x in self.encode_queries([text])[0]]
+        """One query's vector, remembered: paging and facet clicks repeat the same query."""
+        with self._lock:
+            cached = self._query_cache.get(text)
+        if cached is not None:
+            return cached
+        vector = [float(x) for x in self.encode_queries([text])[0]]
+        with self._lock:
+            if len(self._query_cache) >= QUERY_CACHE_SIZE:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[text] = vector
+        return vector

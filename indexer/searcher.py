@@ -51,7 +51,9 @@ class Searcher:
 
     # ------------------------------------------------------------ search
 
-    def search(self, req: SearchRequest) -> dict[str, Any]:
+    def search(self, req: SearchRequest, *, mark_semantic: bool = True) -> dict[str, Any]:
+        """One page of results with facets. ``mark_semantic=False`` skips encoding the page's
+        sentences for semantic highlights (benchmarks that only need the ranking)."""
         started = time.perf_counter()
         vector, degraded = self._query_vector(req)
         mode = req.mode
@@ -65,7 +67,7 @@ class Searcher:
             if exc.meta.status in (502, 503, 504, 429):
                 raise _unavailable(exc) from None
             raise
-        if vector is not None and mode != "keyword":
+        if vector is not None and mode != "keyword" and mark_semantic:
             self._mark_semantic(req.q, vector, results)
         body: dict[str, Any] = {
             "total": total,

@@ -1,0 +1,70 @@
+"""What every benchmark shares: settings, where the data is, the machine, writing results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from indexer.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data"
+RESULTS = REPO / "bench" / "results"
+BENCH_PREFIX = "verbatim-bench"
+
+
+def bench_settings() -> Settings:
+    """The user's settings with an index prefix of the benchmarks' own."""
+    env = dict(os.environ)
+    env.setdefault("VERBATIM_INDEX_PREFIX", BENCH_PREFIX)
+    return load_settings(env)
+
+
+def require_data(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"{path} not found: the benchmarks read ../shared/data beside the checkout")
+    return path
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory_gb = round(pages / 2**30, 1)
+    except (ValueError, OSError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory_gb,
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def git_commit() -> str | None:
+    try:
+        return subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {"benchmark": name, "date": datetime.now(UTC).isoformat(timespec="seconds"),
+               "commit": git_commit(), "machine": machine(), "command": " ".join(sys.argv),
+               **payload}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path.relative_to(REPO)}")
+    return path
