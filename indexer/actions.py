@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from indexer.documents import Document, Passage, Speaker
+from indexer.stemming import stem_text
 
 MAX_ID_BYTES = 200
 
@@ -81,6 +82,8 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
         "symbol": doc.symbol,
         "topic": doc.topic,
         "text": passage.text,
+        # Who, where and the words, stemmed: the keyword side of what the encoder sees.
+        "stems": stem_text(f"{context_line(doc, speaker)} {passage.text}"),
         "quotes": clipped_quotes(doc.text, passage),
         "quote_speakers": sorted({q.speaker for q in passage.quotes if q.speaker}),
         "indexed_at": indexed_at,

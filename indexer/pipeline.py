@@ -33,7 +33,7 @@ from indexer.quotes import extract_quotes, turn_statement_quotes
 from indexer.readers import Item, Skipped
 from indexer.settings import Settings
 
-SPLITTER_VERSION = "1"  # bump when passage splitting changes, so unchanged documents re-index
+SPLITTER_VERSION = "2"  # bump when what we index changes, so unchanged documents re-index
 _DONE = object()
 
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.stemming import stem_query
+
 MODES = ("hybrid", "keyword", "semantic")
 FUSIONS = ("linear", "rrf")
 DEFAULT_FUSION = "linear"
@@ -17,6 +19,10 @@ DEFAULT_ALPHA = 0.5
 # Passage fields searched by keyword, with their boosts. Titles and speakers count more
 # than one word of a long passage: a query naming them is usually asking for them.
 KEYWORD_FIELDS = ("text", "title^2", "speaker^2", "speaker_country", "topic", "source.text")
+SQS_FLAGS = "OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE"
+# The stemmed field carries the ranking (it matched BEIR's BM25 on SciFact, see
+# BENCHMARKS.md); exact words add a little and give the highlighter its terms.
+RAW_BOOST = 0.3
 SHINGLE_BOOST = 0.5  # adjacent word pairs: a small bonus for phrase-like matches
 SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
 KEYWORD_CANDIDATES = 200  # passages the keyword leg brings to the fusion
@@ -100,16 +106,22 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
 
 
 def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
-    """BM25 over passage text, titles and speakers; odd syntax never errors (lenient)."""
+    """BM25 over the stemmed passage-with-context field, plus a lighter exact-word match on the
+    raw fields (it also drives the highlights); odd syntax never errors (lenient)."""
     positive, excluded = parse_keyword_query(q)
     must: list[dict[str, Any]] = []
     should: list[dict[str, Any]] = []
+    stemmed = stem_query(positive) if positive else ""
     if positive:
-        must.append({"simple_query_string": {
+        legs: list[dict[str, Any]] = [{"simple_query_string": {
             "query": positive, "fields": list(KEYWORD_FIELDS), "default_operator": "or",
-            "flags": "OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE",
-            "lenient": True, "analyze_wildcard": False,
-        }})
+            "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False,
+            "boost": RAW_BOOST}}]
+        if stemmed.strip(' |"()'):
+            legs.insert(0, {"simple_query_string": {
+                "query": stemmed, "fields": ["stems"], "default_operator": "or",
+                "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}})
+        must.append({"bool": {"should": legs, "minimum_should_match": 1}})
         should.append({"match": {"text.shingles": {"query": positive.replace("|", " "),
                                                    "boost": SHINGLE_BOOST}}})
     else:

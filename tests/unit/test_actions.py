@@ -40,6 +40,7 @@ def test_actions_carry_the_document_fields_and_the_quote() -> None:
         "collection": "news", "doc_id": "wire-1", "doc_key": "news/wire-1", "type": "article",
         "passage_no": 0, "passages_in_doc": 2, "offset_start": 0, "offset_end": 48,
         "title": "Port reopens", "date": "2024-03-12", "source": "VNS", "text": TEXT[:48],
+        "stems": "port reopen vns 2024 03 12 port reopen we back said ana lind",
         "quotes": [{"text": "We are back", "speaker": "Ana Lind", "offset_start": 20,
                     "offset_end": 31}],
         "quote_speakers": ["Ana Lind"], "indexed_at": "2026-01-01T00:00:00+00:00",

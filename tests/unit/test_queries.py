@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from indexer.queries import (
     KEYWORD_FIELDS,
+    RAW_BOOST,
+    SQS_FLAGS,
     Filters,
     SearchRequest,
     filter_clauses,
@@ -33,18 +35,28 @@ def test_filters_are_whole_clauses() -> None:
     ]
 
 
-def test_keyword_query_is_lenient_bm25_over_boosted_fields() -> None:
-    query = keyword_query("hospitals -camps", Filters(types=("article",)))
+def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
+    query = keyword_query("Hospitals were shelled -camps", Filters(types=("article",)))
     assert query == {"bool": {
-        "must": [{"simple_query_string": {
-            "query": "hospitals", "fields": list(KEYWORD_FIELDS), "default_operator": "or",
-            "flags": "OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE", "lenient": True,
-            "analyze_wildcard": False}}],
+        "must": [{"bool": {"should": [
+            {"simple_query_string": {
+                "query": "hospit were shell", "fields": ["stems"], "default_operator": "or",
+                "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}},
+            {"simple_query_string": {
+                "query": "Hospitals were shelled", "fields": list(KEYWORD_FIELDS),
+                "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
+                "analyze_wildcard": False, "boost": RAW_BOOST}},
+        ], "minimum_should_match": 1}}],
         "filter": [{"terms": {"type": ["article"]}}],
-        "should": [{"match": {"text.shingles": {"query": "hospitals", "boost": 0.5}}}],
+        "should": [{"match": {"text.shingles": {"query": "Hospitals were shelled", "boost": 0.5}}}],
         "must_not": [{"simple_query_string": {"query": "camps", "fields": list(KEYWORD_FIELDS),
                                               "default_operator": "and", "lenient": True}}],
     }}
+
+
+def test_a_query_of_stop_words_keeps_only_the_exact_leg() -> None:
+    legs = keyword_query("the", Filters())["bool"]["must"][0]["bool"]["should"]
+    assert [leg["simple_query_string"]["fields"] for leg in legs] == [list(KEYWORD_FIELDS)]
 
 
 def test_hybrid_counts_the_union_of_both_legs() -> None:

@@ -1,0 +1,56 @@
+"""English stems computed in Python, for the stemmed BM25 fields.
+
+Elastic's minimal distribution has no stemmer or English analyzer (they live in the
+analysis-common module), and our mappings must work on it and on the full distribution
+alike. So the indexer writes a stemmed copy of the text (Snowball English, Lucene's
+English stop words removed) into fields analysed by the plain standard analyzer, and the
+query builder stems the user's words the same way. Both sides share this one function.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import snowballstemmer
+
+# Lucene's EnglishAnalyzer stop set, so scores compare with the usual English BM25.
+STOP_WORDS = frozenset((  # noqa: SIM905 - one readable line per Lucene source
+    "a an and are as at be but by for if in into is it no not of on or such that the their "
+    "then there these they this to was will with"
+).split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
+_local = threading.local()
+
+
+def _stemmer() -> snowballstemmer.stemmer:
+    # Snowball stemmers keep state between calls: one per thread.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
+
+
+def stem_words(text: str) -> list[str]:
+    words = [w for w in _WORD.findall(_POSSESSIVE.sub("", text.lower())) if w not in STOP_WORDS]
+    return _stemmer().stemWords(words)
+
+
+def stem_text(text: str | None) -> str:
+    """``"Hospitals were shelled"`` → ``"hospit shell"``."""
+    return " ".join(stem_words(text or ""))
+
+
+_QUERY_WORD = re.compile(r"[^\W_][\w'’]*", re.UNICODE)
+
+
+def stem_query(query: str) -> str:
+    """Stem the words of a simple_query_string query, keeping its syntax (quotes, ``|``,
+    parentheses, ``*``); stop words are dropped as they are from the stemmed fields."""
+
+    def replace(match: re.Match[str]) -> str:
+        stems = stem_words(match.group(0))
+        return " ".join(stems)
+
+    return " ".join(_QUERY_WORD.sub(replace, query).split())
