@@ -118,13 +118,15 @@ def _client(settings: Settings) -> Any:
               help="Passages per model call.")
 @click.option("--bulk-size", default=500, show_default=True, help="Actions per bulk request.")
 @click.option("--replicas", type=int, help="Replicas for a newly created index (default 0).")
+@click.option("--max-chars", default=5_000_000, show_default=True,
+              help="Longest document accepted; longer ones go to the dead-letter file.")
 @click.option("--progress/--no-progress", default=None,
               help="Show the progress bar (default: when the terminal is interactive).")
 @click.pass_context
 def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, fmt: str,
                   doc_type: str | None, year: int | None, replace: bool, keep_old: bool,
                   report: Path | None, batch_size: int, bulk_size: int, replicas: int | None,
-                  progress: bool | None) -> None:
+                  max_chars: int, progress: bool | None) -> None:
     """Index files, folders, globs or - (JSONL on stdin) into a collection."""
     from indexer import indices, pipeline
     from indexer.embedder import ModelError
@@ -140,7 +142,8 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
     dead_letter = _dead_letter_path(report, collection)
     options = pipeline.RunOptions(collection=collection, replace=replace, keep_old=keep_old,
                                   encode_batch=batch_size, bulk_chunk=bulk_size,
-                                  replicas=replicas, dead_letter=dead_letter)
+                                  replicas=replicas, dead_letter=dead_letter,
+                                  max_chars=max_chars)
     embedder = _embedder(settings)
     show = sys.stderr.isatty() if progress is None else progress
     total = estimate_documents(paths) if show else None

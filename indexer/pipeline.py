@@ -35,6 +35,9 @@ from indexer.settings import Settings
 
 SPLITTER_VERSION = "2"  # bump when what we index changes, so unchanged documents re-index
 _DONE = object()
+# 5 million characters is about 5,000 passages, some three minutes of encoding on a laptop
+# CPU; larger inputs are usually a concatenation that should be split into documents.
+MAX_DOCUMENT_CHARS = 5_000_000
 
 
 class IndexingAborted(RuntimeError):
@@ -52,6 +55,7 @@ class RunOptions:
     queue_batches: int = 4  # batches waiting between stages
     replicas: int | None = None
     dead_letter: Path | None = None
+    max_chars: int = MAX_DOCUMENT_CHARS
 
 
 @dataclass
@@ -139,12 +143,18 @@ def content_hash(doc: Document) -> str:
 
 
 def prepare(doc: Document, count_tokens: Callable[[str], int], max_tokens: int,
-            count_context: Callable[[str], int]) -> list[Passage]:
+            count_context: Callable[[str], int], *, max_chars: int = MAX_DOCUMENT_CHARS
+            ) -> list[Passage]:
     """Quotes, then passages that fit the model once the document's context is prepended."""
+    if len(doc.text) > max_chars:
+        raise RecordError(doc.origin, f"the document has {len(doc.text):,} characters, over the "
+                          f"limit of {max_chars:,}; split it, or raise the limit with --max-chars")
     doc.quotes = turn_statement_quotes(doc) if doc.segments else extract_quotes(doc.text)
-    context = actions.context_line(doc, doc.speaker)
-    # Reserve room for the context line, but never let a long title starve the passage.
-    budget = max(max_tokens - count_context(context) - 1, max_tokens // 2)
+    # Reserve room for the longest context line any passage will carry (each turn has its
+    # own speaker), but never let a long title starve the passage.
+    speakers = {doc.speaker, *(segment.speaker for segment in doc.segments)}
+    context_tokens = max(count_context(actions.context_line(doc, sp)) for sp in speakers)
+    budget = max(max_tokens - context_tokens - 1, max_tokens // 2)
     passages = split_passages(doc, count_tokens=count_tokens, max_tokens=budget)
     if not passages:
         raise RecordError(doc.origin, "the document has no text to index")
@@ -196,7 +206,8 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
                     tracker.failed_document()
                     continue
                 try:
-                    passages = prepare(item, counter, max_tokens, counter)
+                    passages = prepare(item, counter, max_tokens, counter,
+                                       max_chars=options.max_chars)
                 except RecordError as exc:
                     dead.write(exc.origin, exc.reason, "split", item.doc_id)
                     tracker.failed_document()
