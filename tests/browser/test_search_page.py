@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -22,6 +23,13 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 OUTPUT = REPO / "test-output"
+HOSTILE = {
+    "id": "hostile-1", "title": "<script>window.__xss = 1</script>Quay report",
+    "text": "The quay <script>window.__xss = 2</script> reopened. <img src=x onerror=\"window.__xss=3\"> "
+            "Officials said </mark><script>window.__xss = 4</script> the cranes work. "
+            "<a href=\"javascript:window.__xss=5\">link</a> \"Alert,\" said <b onmouseover=alert(6)>Ana</b>.",
+    "url": "javascript:window.__xss=7", "source": "<svg onload=alert(8)>",
+}
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
@@ -40,6 +48,7 @@ def live_server(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[str]
                 folder / "transcripts")
     shutil.copy(data_dir / "unsc_2020_syria" / "meetings.csv", folder)
     shutil.copy(data_dir / "seed" / "upi_2020-02-27_saraqib.txt", folder)
+    (folder / "hostile.jsonl").write_text(json.dumps(HOSTILE) + "\n")
     result = CliRunner().invoke(cli, ["index", str(folder), str(REPO / "samples"),
                                       "--collection", "web", "--no-progress"], obj=settings,
                                 catch_exceptions=False)
@@ -109,7 +118,7 @@ def test_search_filter_and_open_the_hit(live_server: str, page: Any) -> None:
     assert hit.count() == 1
     assert "not being spared" in hit.inner_text()
     box = hit.bounding_box()
-    assert box is not None and 0 <= box["y"] < 900  # scrolled into view
+    assert box is not None and box["y"] < 900 and box["y"] + box["height"] > 0  # in view
     page.screenshot(path=str(OUTPUT / "document.png"))
 
 
@@ -128,3 +137,16 @@ def test_keyboard_slash_focuses_the_search_box(live_server: str, page: Any) -> N
     page.locator("body").click(position={"x": 5, "y": 300})
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "q"
+
+
+def test_hostile_documents_are_inert(live_server: str, page: Any) -> None:
+    for path in ("/?q=quay+cranes&mode=keyword", "/?q=quay+cranes&mode=semantic",
+                 "/documents/hostile-1?passage=0"):
+        page.goto(live_server + path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.__xss === undefined"), path
+        assert page.locator("script:not([src])").count() == 0, path
+        assert page.locator("a[href^='javascript:']").count() == 0, path
+        assert page.locator("[onerror], [onload], [onmouseover]").count() == 0, path
+    # The text is still there, shown as text.
+    assert "<script>window.__xss = 2</script>" in page.locator("article.document").inner_text()
