@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight es-up es-down es-status sample run serve test test-unit lint clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight es-up es-down es-status sample run serve test test-unit test-faults lint clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -51,6 +51,9 @@ browser-deps:
 	    echo "Installing Debian's chromium for the browser tests ..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install chromium"; fi; }
+
+test-faults: es-up
+	$(BIN)/python -m pytest tests/faults $(PYTEST_ARGS)
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)

@@ -249,7 +249,8 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
             batch = prepared.get()
             if batch is _DONE:
                 break
-            existing = {} if fresh else _existing(client, index, [d for d, _, _ in batch.docs])
+            existing = {} if fresh else _existing(client, index, [d for d, _, _ in batch.docs],
+                                                  options.collection)
             todo = _drop_unchanged(batch.docs, existing, tracker)
             if not todo:
                 continue
@@ -266,7 +267,7 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
                                                          indexed_at=indexed_at))
                 doc_actions[0]["_source"]["content_hash"] = digest
                 doc_actions.extend(actions.stale_delete_actions(
-                    index, doc.doc_id, len(passages), existing.get(doc.doc_id, ("", 0))[1]))
+                    index, doc.doc_id, len(passages), _old_count(existing.get(doc.doc_id))))
                 while not stop.is_set():
                     try:
                         outgoing.put(doc_actions, timeout=0.5)
@@ -433,25 +434,54 @@ def _finish_replace(client: Elasticsearch, settings: Settings, options: RunOptio
         client.indices.delete(index=old_index)
 
 
-def _existing(client: Elasticsearch, index: str, docs: list[Document]) -> dict[str, tuple[str, int]]:
-    """For each document already in the index: its content hash and passage count."""
+@dataclass(frozen=True)
+class _Stored:
+    """What the index already holds of one document."""
+
+    content_hash: str
+    passages_in_doc: int  # what its first passage says it has
+    present: int  # how many passages are really there
+    highest: int  # 1 + the highest passage number present
+
+    def complete(self, digest: str, passages: int) -> bool:
+        return (self.content_hash == digest
+                and self.passages_in_doc == self.present == self.highest == passages)
+
+
+def _existing(client: Elasticsearch, index: str, docs: list[Document],
+              collection: str) -> dict[str, _Stored]:
+    """For each document already in the index: its hash and which passages are there. A run
+    killed mid-document leaves the first passage but not all the others: counting them is
+    what makes a re-run finish that document instead of skipping it."""
     ids = [actions.passage_id(doc.doc_id, 0) for doc in docs]
     found = client.mget(index=index, ids=ids, source_includes=["content_hash", "passages_in_doc"])
-    existing: dict[str, tuple[str, int]] = {}
-    for doc, entry in zip(docs, found["docs"], strict=True):
-        if entry.get("found"):
-            source = entry.get("_source", {})
-            existing[doc.doc_id] = (str(source.get("content_hash", "")),
-                                    int(source.get("passages_in_doc", 0)))
+    firsts = {doc.doc_id: entry.get("_source", {})
+              for doc, entry in zip(docs, found["docs"], strict=True) if entry.get("found")}
+    keys = {actions.doc_key(collection, doc.doc_id): doc.doc_id for doc in docs}
+    response = client.search(
+        index=index, size=0, query={"terms": {"doc_key": list(keys)}},
+        aggs={"docs": {"terms": {"field": "doc_key", "size": len(keys)},
+                       "aggs": {"last": {"max": {"field": "passage_no"}}}}})
+    existing: dict[str, _Stored] = {}
+    for bucket in response["aggregations"]["docs"]["buckets"]:
+        doc_id = keys[bucket["key"]]
+        first = firsts.get(doc_id, {})
+        existing[doc_id] = _Stored(str(first.get("content_hash", "")),
+                                   int(first.get("passages_in_doc", 0)), int(bucket["doc_count"]),
+                                   int(bucket["last"]["value"] or 0) + 1)
     return existing
 
 
+def _old_count(stored: _Stored | None) -> int:
+    return max(stored.passages_in_doc, stored.highest) if stored else 0
+
+
 def _drop_unchanged(docs: list[tuple[Document, list[Passage], str]],
-                    existing: dict[str, tuple[str, int]],
+                    existing: dict[str, _Stored],
                     tracker: _Tracker) -> list[tuple[Document, list[Passage], str]]:
-    """Skip documents already indexed with the same content: a re-run resumes where it stopped."""
+    """Skip documents already indexed, whole, with the same content: a re-run resumes."""
     todo = [(doc, passages, digest) for doc, passages, digest in docs
-            if existing.get(doc.doc_id) != (digest, len(passages))]
+            if doc.doc_id not in existing or not existing[doc.doc_id].complete(digest, len(passages))]
     if len(todo) < len(docs):
         tracker.unchanged(len(docs) - len(todo))
     return todo
