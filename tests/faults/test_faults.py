@@ -78,7 +78,7 @@ def test_killed_mid_bulk_then_rerun_loses_and_duplicates_nothing(fault_settings,
         try:
             if client.count(index=alias)["count"] > 0:
                 break
-        except Exception:  # noqa: BLE001 - the alias appears once the run has begun
+        except Exception:
             pass
         time.sleep(0.5)
     _kill_node(fault_settings)
