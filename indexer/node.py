@@ -268,6 +268,7 @@ def write_config(paths: NodePaths) -> None:
         "discovery.type": "single-node",
         "path.data": str(paths.data),
         "path.logs": str(paths.logs),
+        "path.repo": str(paths.node_dir / "snapshots"),  # `fs` snapshot repositories live here
         # A local development node: security off, bound to loopback only.
         "xpack.security.enabled": False,
         # Small test machines often run with >90% disk used; do not go read-only under them.
@@ -393,13 +394,14 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
     _install_root_info(home, java_home, say)
     owner = ensure_node_user()
     write_config(paths)
-    for directory in (paths.data, paths.logs, paths.tmp):
+    for directory in (paths.data, paths.logs, paths.tmp, paths.node_dir / "snapshots"):
         directory.mkdir(parents=True, exist_ok=True)
     paths.pid_file.unlink(missing_ok=True)
     paths.console_log.write_text("")
     if owner is not None:
         _make_traversable(paths.cache)
-        for directory in (paths.node_dir, paths.config, paths.data, paths.logs, paths.tmp):
+        for directory in (paths.node_dir, paths.config, paths.data, paths.logs, paths.tmp,
+                          paths.node_dir / "snapshots"):
             _chown_tree(directory, *owner)
 
     env = {
