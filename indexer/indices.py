@@ -119,6 +119,21 @@ def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str
         )
 
 
+def update_mapping(client: Elasticsearch, index: str, body: dict[str, Any], *,
+                   collection: str) -> None:
+    """Bring an existing index up to this version's mapping: new fields are added in place;
+    a change Elasticsearch cannot apply in place asks for --replace."""
+    from elasticsearch import BadRequestError
+
+    try:
+        client.indices.put_mapping(index=index, properties=body["mappings"]["properties"])
+    except BadRequestError as exc:
+        raise CollectionError(
+            f"Collection {collection!r} was built by an older Verbatim whose mapping cannot be "
+            f"updated in place ({exc.message}); re-index it with --replace"
+        ) from None
+
+
 def attach_aliases(client: Elasticsearch, settings: Settings, collection: str, index: str) -> None:
     """Point the collection's alias (and the all-collections alias) at ``index`` in one atomic step."""
     alias = settings.alias(collection)

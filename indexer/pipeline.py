@@ -391,13 +391,14 @@ def _target_index(client: Elasticsearch, settings: Settings, embedder: Embedder,
                   options: RunOptions, dims: int) -> tuple[str, bool, str | None]:
     """(index to write, whether it is new, the index it replaces)."""
     current = indices.current_index(client, settings, options.collection)
-    if current is not None and not options.replace:
-        indices.check_compatible(client, current, dims=dims, model=embedder.model_name,
-                                 collection=options.collection)
-        return current, False, None
     body = indices.index_definition(dims=dims, model=embedder.model_name,
                                     collection=options.collection, backend=embedder.backend,
                                     replicas=options.replicas)
+    if current is not None and not options.replace:
+        indices.check_compatible(client, current, dims=dims, model=embedder.model_name,
+                                 collection=options.collection)
+        indices.update_mapping(client, current, body, collection=options.collection)
+        return current, False, None
     name = indices.new_index_name(settings, options.collection)
     if options.replace:
         _delete_orphans(client, settings, options.collection, keep=current)

@@ -188,3 +188,17 @@ def test_a_shortened_document_leaves_no_stale_passages(es, clean_prefix, tmp_pat
     source.write_text(json.dumps({"id": "d", "text": "Now one short sentence."}) + "\n")
     assert index(clean_prefix, str(source), "--collection", "shrink")[0] == 0
     assert count(es, clean_prefix, "shrink") == 1
+
+
+def test_an_index_from_an_older_mapping_gains_the_new_fields(es, clean_prefix, embedder):  # type: ignore[no-untyped-def]
+    body = indices.index_definition(dims=embedder.dimension, model=embedder.model_name,
+                                    collection="older")
+    del body["mappings"]["properties"]["stems"]  # as Verbatim's first schema had it
+    name = indices.new_index_name(clean_prefix, "older")
+    indices.create_index(es, name, body)
+    indices.attach_aliases(es, clean_prefix, "older", name)
+    code, output = index(clean_prefix, str(REPO / "samples" / "articles"), "--collection", "older")
+    assert code == 0, output
+    assert "stems" in es.indices.get_mapping(index=name)[name]["mappings"]["properties"]
+    assert count(es, clean_prefix, "older", exists={"field": "stems"}) == count(es, clean_prefix,
+                                                                                  "older")
