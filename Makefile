@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight es-up es-down es-status sample run serve test test-unit test-faults lint clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight es-up es-down es-status sample run serve test test-unit test-faults fuzz lint clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -54,6 +54,10 @@ browser-deps:
 
 test-faults: es-up
 	$(BIN)/python -m pytest tests/faults $(PYTEST_ARGS)
+
+# A longer property-based run of the API against its OpenAPI description.
+fuzz: es-up
+	VERBATIM_FUZZ_EXAMPLES=1000 $(BIN)/python -m pytest tests/integration/test_fuzz.py $(PYTEST_ARGS)
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
