@@ -25,6 +25,12 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def shared_data() -> Path:
+    """``../shared/data`` beside the checkout; skipped when absent unless CI requires it."""
+    require(DATA.is_dir(), f"shared data not found at {DATA}; clone it beside the repository")
+    return DATA
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     require(DATA.is_dir(), f"shared data not found at {DATA}; clone beside ../shared to run this")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,12 @@ from indexer.articles import (
     parse_wire_article,
 )
 from indexer.documents import RecordError
+from tests.conftest import shared_data
 
 pytestmark = pytest.mark.unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
-
-def shared_data() -> Path:
-    """``../shared/data`` beside the checkout; skipped when absent unless CI requires it."""
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not data.is_dir():
-        reason = f"shared data not found at {data}; clone it beside the repository to run this"
-        if os.environ.get("VERBATIM_REQUIRE_DATA") == "1":
-            pytest.fail(f"{reason} (VERBATIM_REQUIRE_DATA=1 forbids skipping)")
-        pytest.skip(reason)
-    return data
 
 
 WIRE = (

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,19 +13,10 @@ import pytest
 from indexer.documents import Document, Passage, Quote, Segment, Speaker
 from indexer.passages import split_passages, split_sentences
 from indexer.quotes import extract_quotes
+from tests.conftest import shared_data
 
 pytestmark = pytest.mark.unit
 
-
-def shared_data() -> Path:
-    """``../shared/data`` beside the checkout; skipped when absent unless CI requires it."""
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not data.is_dir():
-        reason = f"shared data not found at {data}; clone it beside the repository to run this"
-        if os.environ.get("VERBATIM_REQUIRE_DATA") == "1":
-            pytest.fail(f"{reason} (VERBATIM_REQUIRE_DATA=1 forbids skipping)")
-        pytest.skip(reason)
-    return data
 
 
 def words(text: str) -> int:

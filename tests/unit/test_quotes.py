@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from indexer.documents import Document, Quote, Segment, Speaker
 from indexer.quotes import extract_quotes, quotes_in_range, turn_statement_quotes
+from tests.conftest import shared_data
 
 pytestmark = pytest.mark.unit
 
-
-def shared_data() -> Path:
-    """``../shared/data`` beside the checkout; skipped when absent unless CI requires it."""
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not data.is_dir():
-        reason = f"shared data not found at {data}; clone it beside the repository to run this"
-        if os.environ.get("VERBATIM_REQUIRE_DATA") == "1":
-            pytest.fail(f"{reason} (VERBATIM_REQUIRE_DATA=1 forbids skipping)")
-        pytest.skip(reason)
-    return data
 
 
 def spoken(text: str) -> list[tuple[str, str | None]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -20,21 +19,12 @@ from indexer.transcripts import (
     strip_speaker_prefix,
     symbol_from_filename,
 )
+from tests.conftest import shared_data
 
 pytestmark = pytest.mark.unit
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
-
-def shared_data() -> Path:
-    """``../shared/data`` beside the checkout; skipped when absent unless CI requires it."""
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
-    if not data.is_dir():
-        reason = f"shared data not found at {data}; clone it beside the repository to run this"
-        if os.environ.get("VERBATIM_REQUIRE_DATA") == "1":
-            pytest.fail(f"{reason} (VERBATIM_REQUIRE_DATA=1 forbids skipping)")
-        pytest.skip(reason)
-    return data
 
 
 @pytest.fixture(scope="module")
