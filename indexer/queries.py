@@ -153,36 +153,24 @@ def collapse(inner_name: str = "passages") -> dict[str, Any]:
     return {"field": "doc_key", "inner_hits": {"name": inner_name, "size": 0}}
 
 
+def _page(size: int, offset: int, collapsed: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {"from": offset, "size": size,
+                            "_source": {"excludes": SOURCE_EXCLUDES}, "track_total_hits": False}
+    if collapsed:
+        body["collapse"] = collapse()
+    return body
+
+
 def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
                         collapsed: bool = True) -> dict[str, Any]:
     """Keyword leg: one hit per document (keyword mode), or passages (hybrid, fused per passage)."""
-    body: dict[str, Any] = {
-        "query": keyword_query(req.q, req.filters),
-        "collapse": collapse(),
-        "from": offset,
-        "size": size,
-        "highlight": HIGHLIGHT,
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "track_total_hits": False,
-    }
-    if not collapsed:
-        del body["collapse"]
-    return body
+    return {"query": keyword_query(req.q, req.filters), "highlight": HIGHLIGHT,
+            **_page(size, offset, collapsed)}
 
 
 def semantic_search_body(vector: list[float], req: SearchRequest, *, size: int,
                          offset: int = 0, collapsed: bool = True) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "knn": knn_clause(vector, req.filters),
-        "collapse": collapse(),
-        "from": offset,
-        "size": size,
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "track_total_hits": False,
-    }
-    if not collapsed:
-        del body["collapse"]
-    return body
+    return {"knn": knn_clause(vector, req.filters), **_page(size, offset, collapsed)}
 
 
 def match_query(req: SearchRequest, vector: list[float] | None) -> dict[str, Any]:
