@@ -12,4 +12,7 @@ COPY samples ./samples
 RUN pip install -e . && useradd --system --create-home verbatim
 USER verbatim
 EXPOSE 5000
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--preload", "--timeout", "60", "webapp.app:create_app()"]
+# No --preload: each worker loads (and warms) the model itself. Torch's OpenMP threads do
+# not survive a fork, so a model warmed in the master hangs in its workers.
+ENV OMP_NUM_THREADS=1
+CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--timeout", "60", "webapp.app:create_app()"]

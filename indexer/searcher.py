@@ -68,7 +68,7 @@ class Searcher:
                 raise _unavailable(exc) from None
             raise
         if vector is not None and mode != "keyword" and mark_semantic:
-            self._mark_semantic(req.q, vector, results)
+            self._mark_semantic(req.q, results)
         body: dict[str, Any] = {
             "total": total,
             "pageable": pageable,
@@ -128,15 +128,27 @@ class Searcher:
         sem_hits = responses[1]["hits"]["hits"]
         hits = {h["_id"]: h for h in sem_hits}
         hits.update({h["_id"]: h for h in kw_hits})  # keyword copies carry the highlights
-        fused = hybrid.fuse(
-            hybrid.ranked([(h["_id"], h["_score"]) for h in kw_hits]),
-            hybrid.ranked([(h["_id"], h["_score"]) for h in sem_hits]),
+        doc_of = {pid: hit["_source"]["doc_key"] for pid, hit in hits.items()}
+        # Documents are ranked by fusing each leg's best passage per document (a document
+        # whose title matches the words and whose second paragraph matches the meaning gets
+        # both); the passage shown is the one that fuses best on its own.
+        kw_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in kw_hits])
+        sem_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in sem_hits])
+        documents = hybrid.fuse(
+            hybrid.ranked([(doc_of[r.doc_id], r.score) for r in kw_passages]),
+            hybrid.ranked([(doc_of[r.doc_id], r.score) for r in sem_passages]),
             method=req.fusion, alpha=req.alpha)
-        documents = hybrid.best_per_group(fused, lambda pid: hits[pid]["_source"]["doc_key"])
+        passages = hybrid.best_per_group(
+            hybrid.fuse(kw_passages, sem_passages, method=req.fusion, alpha=req.alpha),
+            lambda pid: doc_of[pid])
+        shown = {doc_of[best.doc_id]: (best.doc_id, others) for best, others in passages}
         window = documents[req.offset:req.offset + req.size]
-        results = [self._shape(hits[best.doc_id], keyword_rank=best.keyword_rank,
-                               semantic_rank=best.semantic_rank, fused=best.score,
-                               more_passages=others) for best, others in window]
+        results = []
+        for doc in window:
+            passage_id, others = shown[doc.doc_id]
+            results.append(self._shape(hits[passage_id], keyword_rank=doc.keyword_rank,
+                                       semantic_rank=doc.semantic_rank, fused=doc.score,
+                                       more_passages=others))
         total, facets = self._facets(responses[2])
         return results, facets, total, min(total, len(documents))
 
@@ -207,7 +219,7 @@ class Searcher:
                       "fused": round(float(fused), 6) if fused is not None else None},
         }
 
-    def _mark_semantic(self, q: str, vector: list[float], results: list[dict[str, Any]]) -> None:
+    def _mark_semantic(self, q: str, results: list[dict[str, Any]]) -> None:
         """Mark the sentence(s) closest to the query in passages that have no keyword marks,
         so a semantic hit never shows as plain text. Only the page shown is encoded."""
         todo: list[tuple[dict[str, Any], list[tuple[int, int]]]] = []
@@ -223,12 +235,14 @@ class Searcher:
         if not sentences or self.embedder is None:
             return
         try:
-            matrix = self.embedder.encode_queries(sentences)  # short texts: cheap
-        except Exception:
+            matrix = self.embedder.encode_sentences_cheaply(sentences)
+            probe = self.embedder.encode_sentences_cheaply([q])[0]
+        except Exception:  # highlighting is a courtesy, never a failure
             for result, _ in todo:
                 result["passage"]["highlights"] = [html.escape(result["passage"]["text"])]
             return
-        scores = np.asarray(matrix) @ np.asarray(vector)
+        # Compared in the token-embedding space both sides were averaged in.
+        scores = np.asarray(matrix) @ np.asarray(probe)
         cursor = 0
         for result, spans in todo:
             local = scores[cursor:cursor + len(spans)]

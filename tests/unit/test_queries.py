@@ -3,6 +3,7 @@ from __future__ import annotations
 from indexer.queries import (
     KEYWORD_FIELDS,
     RAW_BOOST,
+    SHINGLE_BOOST,
     SQS_FLAGS,
     Filters,
     SearchRequest,
@@ -48,7 +49,7 @@ def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
                 "analyze_wildcard": False, "boost": RAW_BOOST}},
         ], "minimum_should_match": 1}}],
         "filter": [{"terms": {"type": ["article"]}}],
-        "should": [{"match": {"text.shingles": {"query": "Hospitals were shelled", "boost": 0.5}}}],
+        "should": [{"match": {"text.shingles": {"query": "Hospitals were shelled", "boost": SHINGLE_BOOST}}}],
         "must_not": [{"simple_query_string": {"query": "camps", "fields": list(KEYWORD_FIELDS),
                                               "default_operator": "and", "lenient": True}}],
     }}

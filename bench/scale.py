@@ -1,0 +1,156 @@
+"""Scale: index time, disk, heap, segments and query latency as the collection grows.
+
+    python -m bench.scale [--sizes 10000,100000] [--full]        # --full adds 1,000,000
+
+For each size the synthetic collection ``synthetic-<n>`` (bench/synthetic.py) is indexed under
+the bench prefix (reused if present; not force-merged), then 200 queries are sent straight to
+Elasticsearch by one client after a warm-up: the semantic body alone (kNN, k=200, collapsed,
+size 10) and the hybrid msearch the Searcher sends (both legs uncollapsed, plus the facets).
+Queries go to the collection's own alias, so other collections do not weigh on the numbers.
+It ends with the memory an int8_hnsw index of 10M passages needs, and what fits in 24 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+import numpy as np
+from elasticsearch import Elasticsearch
+
+from bench.common import bench_settings, write_result
+from bench.query import msearch_lines, search_request
+from bench.synthetic import index_synthetic, load_vocabulary, sample_queries
+from indexer.client import build_client
+from indexer.embedder import Embedder
+
+QUERIES = 200
+WARMUP = 20
+DIMS = 384
+HNSW_M = 16  # mappings/passages.json
+GIB = 2**30
+# The sizing example: a 24 GB machine, Elasticsearch with a 1 GB heap.
+MACHINE_GB = 24
+HEAP_GB = 1
+JVM_OFF_HEAP_GB = 1  # metaspace, thread stacks, direct buffers
+OTHER_GB = 4  # the OS, 4 gunicorn workers with the model (~0.5 GB each), an indexer run
+
+
+def memory_estimate(measured_bytes_per_passage: float | None, passages: int = 10_000_000) -> dict[str, Any]:
+    """What ``passages`` int8_hnsw vectors of 384 dims need, and how many fit a 24 GB machine."""
+    per = {
+        "float32_vector": DIMS * 4,  # kept on disk for merges and rescoring; not read per query
+        "int8_vector": DIMS + 4,  # quantized bytes + one float correction: read on every kNN search
+        "hnsw_graph": HNSW_M * 2 * 4,  # level 0: up to 2*m neighbours of 4 bytes (upper levels ~1/m)
+    }
+    hot = per["int8_vector"] + per["hnsw_graph"]
+    page_cache = MACHINE_GB - HEAP_GB - JVM_OFF_HEAP_GB - OTHER_GB
+    out: dict[str, Any] = {
+        "passages": passages,
+        "bytes_per_passage": {**per, "knn_hot_set": hot},
+        "gb": {"float32_vectors": round(passages * per["float32_vector"] / 1e9, 2),
+               "int8_vectors": round(passages * per["int8_vector"] / 1e9, 2),
+               "hnsw_graph": round(passages * per["hnsw_graph"] / 1e9, 2),
+               "knn_hot_set": round(passages * hot / 1e9, 2)},
+        "machine": {"memory_gb": MACHINE_GB, "heap_gb": HEAP_GB, "jvm_off_heap_gb": JVM_OFF_HEAP_GB,
+                    "other_processes_gb": OTHER_GB, "page_cache_gb": page_cache},
+        "fit_in_page_cache": {"knn_hot_set_passages": int(page_cache * 1e9 / hot)},
+    }
+    if measured_bytes_per_passage:
+        out["bytes_per_passage"]["measured_on_disk"] = round(measured_bytes_per_passage)
+        out["gb"]["measured_on_disk"] = round(passages * measured_bytes_per_passage / 1e9, 2)
+        out["fit_in_page_cache"]["whole_index_passages"] = int(page_cache * 1e9 / measured_bytes_per_passage)
+    return out
+
+
+def node_heap(client: Elasticsearch) -> dict[str, int]:
+    nodes = client.nodes.stats(metric="jvm")["nodes"]
+    mem = [n["jvm"]["mem"] for n in nodes.values()]
+    return {"heap_used_bytes": sum(m["heap_used_in_bytes"] for m in mem),
+            "heap_max_bytes": sum(m["heap_max_in_bytes"] for m in mem)}
+
+
+def segment_count(client: Elasticsearch, index: str) -> int:
+    stats = client.indices.stats(index=index, metric="segments")
+    return int(stats["indices"][index]["primaries"]["segments"]["count"])
+
+
+def time_msearch(client: Elasticsearch, bodies: list[list[dict[str, Any]]]) -> dict[str, Any]:
+    """p50/p95 of one msearch per body, one client, after ``WARMUP`` unmeasured ones."""
+    for lines in bodies[:WARMUP]:
+        client.msearch(searches=lines)
+    latencies, errors = [], 0
+    for lines in bodies:
+        started = time.perf_counter()
+        response = client.msearch(searches=lines)
+        latencies.append(time.perf_counter() - started)
+        errors += sum(1 for item in response["responses"] if "error" in item)
+    ms = np.asarray(latencies) * 1000
+    return {"n": len(ms), "errors": errors, "p50_ms": round(float(np.percentile(ms, 50)), 1),
+            "p95_ms": round(float(np.percentile(ms, 95)), 1)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="collection sizes, comma-separated")
+    parser.add_argument("--full", action="store_true", help="add 1,000,000 passages (hours on 2 cores)")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.full and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+
+    settings = bench_settings()
+    client = build_client(settings, request_timeout=600)
+    texts = sample_queries(load_vocabulary(), QUERIES)
+    vectors = [[float(x) for x in row] for row in Embedder.from_settings(settings).encode_queries(texts)]
+    rows: dict[str, Any] = {}
+    for n in sizes:
+        collection = f"synthetic-{n}"
+        print(f"{collection}: indexing (or reusing)", flush=True)
+        indexed = index_synthetic(client, settings, collection, n)
+        alias = settings.alias(collection)
+        semantic = [msearch_lines(search_request(q, "semantic", collection), v, alias)
+                    for q, v in zip(texts, vectors, strict=True)]
+        hybrid = [msearch_lines(search_request(q, "hybrid", collection), v, alias)
+                  for q, v in zip(texts, vectors, strict=True)]
+        row = {"index": indexed, "store_bytes": indexed["store_bytes"],
+               "bytes_per_passage": round(indexed["store_bytes"] / n, 1),
+               "segments": segment_count(client, indexed["index"]),
+               "knn": time_msearch(client, [lines[:2] for lines in semantic]),
+               "hybrid": time_msearch(client, hybrid), **node_heap(client)}
+        rows[str(n)] = row
+        print(f"{collection}: index {indexed.get('index_s')} s ({indexed.get('docs_per_s')} docs/s"
+              f"{', reused' if indexed['reused'] else ''}), {row['store_bytes'] / 2**20:.1f} MiB "
+              f"({row['bytes_per_passage']:.0f} B/passage), {row['segments']} segments, heap "
+              f"{row['heap_used_bytes'] / 2**20:.0f}/{row['heap_max_bytes'] / 2**20:.0f} MiB, kNN p50/p95 "
+              f"{row['knn']['p50_ms']}/{row['knn']['p95_ms']} ms, hybrid p50/p95 "
+              f"{row['hybrid']['p50_ms']}/{row['hybrid']['p95_ms']} ms", flush=True)
+    largest = rows[str(max(sizes))]
+    estimate = memory_estimate(largest["bytes_per_passage"])
+    print_estimate(estimate, max(sizes))
+    write_result("scale", {"sizes": rows, "memory_estimate_10m": estimate,
+                           "estimate_measured_from": max(sizes), "queries": len(texts),
+                           "notes": ["Indices are loaded with refresh off, refreshed once, not force-merged.",
+                                     "Vectors are random unit vectors; query vectors are real.",
+                                     "Heap is node-wide (every index on the node)."]})
+
+
+def print_estimate(e: dict[str, Any], measured_from: int) -> None:
+    per, gb, m, fit = e["bytes_per_passage"], e["gb"], e["machine"], e["fit_in_page_cache"]
+    print(f"\nMemory for {e['passages']:,} passages, int8_hnsw, {DIMS} dims, m={HNSW_M}:")
+    print(f"  float32 vectors {per['float32_vector']} B/passage = {gb['float32_vectors']} GB (disk only)")
+    print(f"  int8 vectors    {per['int8_vector']} B/passage = {gb['int8_vectors']} GB (page cache)")
+    print(f"  HNSW graph      {per['hnsw_graph']} B/passage = {gb['hnsw_graph']} GB (page cache)")
+    print(f"  kNN hot set     {per['knn_hot_set']} B/passage = {gb['knn_hot_set']} GB")
+    if "measured_on_disk" in per:
+        print(f"  whole index     {per['measured_on_disk']} B/passage measured at {measured_from:,} = "
+              f"{gb['measured_on_disk']} GB on disk")
+    print(f"  {m['memory_gb']} GB machine - {m['heap_gb']} GB heap - {m['jvm_off_heap_gb']} GB JVM "
+          f"off-heap - {m['other_processes_gb']} GB other = {m['page_cache_gb']} GB page cache: "
+          f"kNN hot set of {fit['knn_hot_set_passages']:,} passages"
+          + (f", whole index of {fit['whole_index_passages']:,}" if "whole_index_passages" in fit else ""))
+
+
+if __name__ == "__main__":
+    main()
