@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight es-up es-down es-status sample run serve test test-unit test-faults fuzz lint clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight load es-up es-down es-status sample run serve test test-unit test-faults fuzz lint clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -81,6 +81,10 @@ bench-query: es-up $(BENCH_DEPS)
 
 bench-scale: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.scale $(BENCH_ARGS)
+
+# Load: 32 concurrent clients for 60 s per mode against gunicorn over 100,000 passages.
+load: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.query --passages 100000 --clients 32 --duration 60 $(BENCH_ARGS)
 
 bench-highlight: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.highlight $(BENCH_ARGS)
