@@ -104,16 +104,6 @@ class Embedder:
         """How many tokens (special tokens included) the model reads before it truncates."""
         return int(self.model.max_seq_length)
 
-    def count_tokens(self, text: str) -> int:
-        """Tokens the model sees for ``text``, without the special tokens it adds."""
-        return len(self.model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
-
-    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=False)
-        return [len(ids) for ids in encoded["input_ids"]]
-
     def token_counter(self) -> Callable[[str], int]:
         """A token counter with a tokenizer of its own, safe to call from another thread while
         this embedder encodes (a fast tokenizer shared across threads raises "Already borrowed")."""

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.documents import Document, Passage, Segment
-from indexer.quotes import quotes_in_range
+from indexer.quotes import quotes_in_range, trim_span
 
 # Never the end of a sentence: titles before a name ("Mr. Pedersen", "Gen. Smith").
 _TITLES = frozenset({
@@ -87,17 +87,10 @@ def _is_sentence_end(text: str, mark: int, after: int, line_end: int) -> bool:
 
 
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    start, end = _trim(text, start, end)
+    start, end = trim_span(text, start, end)
     if start < end:
         spans.append((start, end))
 
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 @dataclass(frozen=True)
@@ -154,7 +147,7 @@ def _fit(text: str, start: int, end: int, count_tokens: Callable[[str], int], ma
         guess = max(start + 1, min(end - 1, start + (end - start) * max_tokens // tokens))
         while True:
             cut = _word_boundary(text, start, guess, end)
-            head_end = _trim(text, start, cut)[1]
+            head_end = trim_span(text, start, cut)[1]
             head_tokens = count_tokens(text[start:head_end])
             if head_tokens <= max_tokens:
                 break
@@ -163,7 +156,7 @@ def _fit(text: str, start: int, end: int, count_tokens: Callable[[str], int], ma
                                  f"{text[start:cut]!r}")
             guess = start + (cut - start) // 2
         units.append(_Unit(start, head_end, head_tokens - overhead))
-        start = _trim(text, cut, end)[0]
+        start = trim_span(text, cut, end)[0]
         # Counting the whole rest after every cut would be quadratic in a very long sentence:
         # estimate it by subtraction, and count it once the estimate comes near the budget.
         tokens = tokens - (head_tokens - overhead)

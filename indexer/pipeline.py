@@ -127,9 +127,6 @@ class Progress:
     def documents_done(self, n: int, summary: RunSummary) -> None:  # pragma: no cover - UI
         pass
 
-    def message(self, text: str) -> None:  # pragma: no cover - UI
-        pass
-
 
 def content_hash(doc: Document) -> str:
     """Changes whenever anything we index from the document changes."""

@@ -45,8 +45,5 @@ class BarProgress(Progress):
         self._bar.set_postfix(passages=summary.passages, pass_per_s=f"{rate:.1f}",
                               failed=summary.failed, refresh=False)
 
-    def message(self, text: str) -> None:
-        self._bar.write(text)
-
     def close(self) -> None:
         self._bar.close()

@@ -153,7 +153,7 @@ def turn_statement_quotes(doc: Document) -> list[Quote]:
     for segment in doc.segments:
         if segment.speaker is None:
             continue
-        start, end = _trim(doc.text, segment.start, segment.end)
+        start, end = trim_span(doc.text, segment.start, segment.end)
         if start < end:
             out.append(Quote(doc.text[start:end], segment.speaker.display, start, end))
     return out
@@ -202,10 +202,10 @@ def _quote_spans(text: str) -> list[_Span]:
 
 
 def _quote(text: str, span: _Span, speaker: str | None) -> Quote:
-    pieces = [_trim(text, a, b) for a, b in span.pieces]
+    pieces = [trim_span(text, a, b) for a, b in span.pieces]
     a, b = pieces[-1]
     if b > a and text[b - 1] == ",":
-        pieces[-1] = _trim(text, a, b - 1)
+        pieces[-1] = trim_span(text, a, b - 1)
     pieces = [(a, b) for a, b in pieces if a < b]
     start, end = pieces[0][0], pieces[-1][1]
     words = text[start:end]
@@ -234,7 +234,7 @@ def _attribution(text: str, masked: str, span: _Span, para_start: int, para_end:
     quote_at = span.mark_start
     tail = masked[span.mark_end:para_end] if span.closed else ""
     # '"…stop." Pedersen said' starts a new sentence; '"…stop?" Pedersen asked' does not.
-    last = _trim(text, *span.pieces[-1])[1]
+    last = trim_span(text, *span.pieces[-1])[1]
     new_sentence = last > 0 and text[last - 1] == "."
     if tail.strip() and not (new_sentence and tail.lstrip()[:1].isupper()):
         for pattern in (_TAIL_X_SAID, _TAIL_SAID_X):
@@ -410,14 +410,16 @@ def _is_abbreviation(word: str) -> bool:
     return word.lower() in _ABBREVIATIONS or bool(_DOTTED.fullmatch(word))
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the whitespace at either end."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
-
-
-def _line_end(text: str, at: int) -> int:
-    end = text.find("\n", at)
-    return len(text) if end < 0 else end
