@@ -59,7 +59,7 @@ def passage_texts(docs: list[Document], embedder: Embedder) -> list[str]:
     max_tokens = embedder.max_seq_length - embedder.special_tokens
     texts = []
     for doc in docs:
-        for p in pipeline.prepare(doc, counter, max_tokens, counter):
+        for p in pipeline.prepare(doc, counter, max_tokens):
             texts.append(actions.encoding_text(actions.context_line(doc, p.speaker or doc.speaker),
                                                p.text))
     return texts

@@ -139,8 +139,8 @@ def content_hash(doc: Document) -> str:
     return digest.hexdigest()[:32]
 
 
-def prepare(doc: Document, count_tokens: Callable[[str], int], max_tokens: int,
-            count_context: Callable[[str], int], *, max_chars: int = MAX_DOCUMENT_CHARS
+def prepare(doc: Document, count_tokens: Callable[[str], int], max_tokens: int, *,
+            max_chars: int = MAX_DOCUMENT_CHARS
             ) -> list[Passage]:
     """Quotes, then passages that fit the model once the document's context is prepended."""
     if len(doc.text) > max_chars:
@@ -150,7 +150,7 @@ def prepare(doc: Document, count_tokens: Callable[[str], int], max_tokens: int,
     # Reserve room for the longest context line any passage will carry (each turn has its
     # own speaker), but never let a long title starve the passage.
     speakers = {doc.speaker, *(segment.speaker for segment in doc.segments)}
-    context_tokens = max(count_context(actions.context_line(doc, sp)) for sp in speakers)
+    context_tokens = max(count_tokens(actions.context_line(doc, sp)) for sp in speakers)
     budget = max(max_tokens - context_tokens - 1, max_tokens // 2)
     passages = split_passages(doc, count_tokens=count_tokens, max_tokens=budget)
     if not passages:
@@ -203,7 +203,7 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
                     tracker.failed_document()
                     continue
                 try:
-                    passages = prepare(item, counter, max_tokens, counter,
+                    passages = prepare(item, counter, max_tokens,
                                        max_chars=options.max_chars)
                 except RecordError as exc:
                     dead.write(exc.origin, exc.reason, "split", item.doc_id)
