@@ -73,16 +73,17 @@ def api_path(q: str, mode: str, collection: str) -> str:
 
 def msearch_lines(req: SearchRequest, vector: list[float] | None, index: str) -> Lines:
     """The msearch ``Searcher._run`` sends for ``req``: header and body per search, in order."""
+    vectors = [queries.QueryVector(vector)] if vector is not None else None
     common = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
-    facets = queries.facets_body(req, vector)
+    facets = queries.facets_body(req, vectors)
     if req.mode == "keyword" or vector is None:
         searches = [queries.keyword_search_body(req, size=req.size, offset=req.offset), facets]
     elif req.mode == "semantic":
-        searches = [queries.semantic_search_body(vector, req, size=req.size, offset=req.offset),
+        searches = [queries.semantic_search_body(vectors, req, size=req.size, offset=req.offset),
                     facets]
     else:
         searches = [queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES, collapsed=False),
-                    queries.semantic_search_body(vector, req, size=queries.SEMANTIC_K, collapsed=False),
+                    queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K, collapsed=False),
                     facets]
     lines: Lines = []
     for body in searches:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer import encoders
 from indexer.settings import DEFAULT_MODEL, Settings
 
 if TYPE_CHECKING:
@@ -41,12 +43,17 @@ class Embedder:
     """Encodes passages and queries with one model, loaded once on first use."""
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None,
-                 backend: str = "torch", batch_size: int = 32) -> None:
+                 backend: str = "auto", batch_size: int = 32,
+                 cache_dir: Path | None = None) -> None:
         self.model_name = model
         self.device = device
-        self.backend = backend
+        # Recorded with every collection: its query and passage vectors must come from the
+        # same model on the same backend.
+        self.backend = encoders.resolve_backend(backend, device)
         self.batch_size = batch_size
+        self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "verbatim-cache"
         self._model: SentenceTransformer | None = None
+        self._runner: encoders.Runner | None = None
         self._lock = threading.RLock()
         self._query_cache: dict[str, list[float]] = {}
         self._static: tuple[np.ndarray, set[int]] | None = None
@@ -54,7 +61,7 @@ class Embedder:
     @classmethod
     def from_settings(cls, settings: Settings, **options: object) -> Embedder:
         return cls(settings.model, device=settings.device, backend=settings.encoder_backend,
-                   **options)  # type: ignore[arg-type]
+                   cache_dir=settings.cache_dir, **options)  # type: ignore[arg-type]
 
     @property
     def loaded(self) -> bool:
@@ -80,13 +87,22 @@ class Embedder:
 
         path = resolve_model(self.model_name)
         try:
-            return SentenceTransformer(path, device=self.device, backend=self.backend)
+            # The PyTorch model is always loaded: its tokenizer, prompts and token table serve
+            # every backend, and it is what the other backends are exported from.
+            model = SentenceTransformer(path, device=self.device)
         except (OSError, ValueError) as exc:
             hint = "" if Path(path).exists() else (
                 " It is not a local path and models cannot be downloaded here: set VERBATIM_MODEL "
                 "to a directory holding a sentence-transformers model."
             )
             raise ModelError(f"Cannot load the model {self.model_name!r}: {exc}.{hint}") from exc
+        if self.backend != "torch":
+            folder = encoders.export_dir(self.cache_dir, self.model_name, path)
+            try:
+                self._runner = encoders.build_runner(model, self.backend, folder)
+            except encoders.EncoderError as exc:
+                raise ModelError(f"Model {self.model_name!r}: {exc}") from exc
+        return model
 
     @property
     def dimension(self) -> int:
@@ -136,17 +152,21 @@ class Embedder:
 
     def encode_passages(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
         """Normalised passage vectors, one row per text, in order."""
-        return self.model.encode(
-            list(texts), batch_size=batch_size or self.batch_size, normalize_embeddings=True,
-            prompt_name=self.document_prompt_name, convert_to_numpy=True, show_progress_bar=False,
-        )
+        return self._encode(texts, batch_size or self.batch_size, self.document_prompt_name)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised query vectors, with the model's query prompt if it has one."""
-        return self.model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            prompt_name=self.query_prompt_name, convert_to_numpy=True, show_progress_bar=False,
-        )
+        return self._encode(texts, self.batch_size, self.query_prompt_name)
+
+    def _encode(self, texts: Sequence[str], batch_size: int, prompt_name: str | None) -> np.ndarray:
+        model = self.model
+        if self._runner is None or not texts:
+            return model.encode(
+                list(texts), batch_size=batch_size, normalize_embeddings=True,
+                prompt_name=prompt_name, convert_to_numpy=True, show_progress_bar=False,
+            )
+        prompt = (getattr(model, "prompts", None) or {}).get(prompt_name) if prompt_name else None
+        return encoders.encode(model, self._runner, texts, batch_size=batch_size, prompt=prompt)
 
     def _static_table(self) -> tuple[np.ndarray, set[int]] | None:
         """The model's input token embeddings, and the ids of tokens that carry no meaning."""

@@ -101,9 +101,30 @@ def index_dims(client: Elasticsearch, index: str) -> int | None:
     return int(dims) if dims is not None else None
 
 
+def encoder_of(meta: dict[str, Any]) -> tuple[str | None, str]:
+    """(model, backend) that made an index's passage vectors. Indices from before backends
+    were recorded were all made by PyTorch."""
+    return meta.get("model"), meta.get("encoder_backend") or "torch"
+
+
+def collection_encoders(client: Elasticsearch, alias: str) -> dict[str, tuple[str | None, str]]:
+    """Every collection behind ``alias`` with the (model, backend) that made its vectors."""
+    try:
+        mapping = client.indices.get_mapping(index=alias, allow_no_indices=True,
+                                             ignore_unavailable=True).body
+    except NotFoundError:
+        return {}
+    found = {}
+    for body in mapping.values():
+        meta = body["mappings"].get("_meta", {})
+        if meta.get("collection"):
+            found[meta["collection"]] = encoder_of(meta)
+    return found
+
+
 def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str,
-                     collection: str) -> None:
-    """Refuse to mix vectors of two models in one collection."""
+                     collection: str, backend: str) -> None:
+    """Refuse to mix vectors of two models, or of one model on two backends, in one collection."""
     existing = index_dims(client, index)
     meta = index_meta(client, index)
     if existing is not None and existing != dims:
@@ -116,6 +137,13 @@ def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str
         raise CollectionError(
             f"Collection {collection!r} was indexed with the model {meta['model']!r}, not {model!r}; "
             "its query and passage vectors would not match: re-index it with --replace"
+        )
+    _, existing_backend = encoder_of(meta)
+    if existing_backend != backend:
+        raise CollectionError(
+            f"Collection {collection!r} was encoded on the {existing_backend} backend, not "
+            f"{backend}: set VERBATIM_ENCODER_BACKEND={existing_backend} to add to it, or "
+            "re-index it with --replace"
         )
 
 

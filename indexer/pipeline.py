@@ -393,7 +393,7 @@ def _target_index(client: Elasticsearch, settings: Settings, embedder: Embedder,
                                     replicas=options.replicas)
     if current is not None and not options.replace:
         indices.check_compatible(client, current, dims=dims, model=embedder.model_name,
-                                 collection=options.collection)
+                                 collection=options.collection, backend=embedder.backend)
         indices.update_mapping(client, current, body, collection=options.collection)
         return current, False, None
     name = indices.new_index_name(settings, options.collection)

@@ -7,6 +7,7 @@ here, so what a benchmark measures is what a user gets.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,15 +138,34 @@ def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
     return {"bool": query}
 
 
-def knn_clause(vector: list[float], filters: Filters, *, k: int = SEMANTIC_K) -> dict[str, Any]:
+@dataclass(frozen=True)
+class QueryVector:
+    """A query's vector from one model on one backend, and the collections whose passage
+    vectors came from that same encoder (None: every collection searched)."""
+
+    vector: list[float]
+    collections: tuple[str, ...] | None = None
+
+
+def knn_clause(vector: list[float], filters: Filters, *, k: int = SEMANTIC_K,
+               collections: tuple[str, ...] | None = None) -> dict[str, Any]:
     clause: dict[str, Any] = {
         "field": "embedding", "query_vector": vector, "k": k,
         "num_candidates": max(k * NUM_CANDIDATES_FACTOR, 100),
     }
     clauses = filter_clauses(filters)
+    if collections is not None:
+        clauses.append({"terms": {"collection": list(collections)}})
     if clauses:
         clause["filter"] = clauses
     return clause
+
+
+def knn_clauses(vectors: Sequence[QueryVector], filters: Filters, *,
+                k: int = SEMANTIC_K) -> list[dict[str, Any]]:
+    """One kNN clause per encoder: collections indexed by different encoders are each searched
+    with a query vector from their own (the clauses' collection filters do not overlap)."""
+    return [knn_clause(v.vector, filters, k=k, collections=v.collections) for v in vectors]
 
 
 def collapse(inner_name: str = "passages") -> dict[str, Any]:
@@ -168,20 +188,24 @@ def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
             **_page(size, offset, collapsed)}
 
 
-def semantic_search_body(vector: list[float], req: SearchRequest, *, size: int,
+def semantic_search_body(vectors: Sequence[QueryVector], req: SearchRequest, *, size: int,
                          offset: int = 0, collapsed: bool = True) -> dict[str, Any]:
-    return {"knn": knn_clause(vector, req.filters), **_page(size, offset, collapsed)}
+    clauses = knn_clauses(vectors, req.filters)
+    return {"knn": clauses[0] if len(clauses) == 1 else clauses,
+            **_page(size, offset, collapsed)}
 
 
-def match_query(req: SearchRequest, vector: list[float] | None) -> dict[str, Any]:
+def match_query(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> dict[str, Any]:
     """What the request matched in its mode, as one query: the set facets and totals count.
 
     Hybrid counts the union of both legs, not one leg only.
     """
     keyword = keyword_query(req.q, req.filters)
-    if req.mode == "keyword" or vector is None:
+    if req.mode == "keyword" or not vectors:
         return keyword
-    semantic = {"knn": knn_clause(vector, req.filters)}
+    clauses = [{"knn": c} for c in knn_clauses(vectors, req.filters)]
+    semantic = clauses[0] if len(clauses) == 1 else {
+        "bool": {"should": clauses, "minimum_should_match": 1}}
     if req.mode == "semantic":
         return semantic
     return {"bool": {"should": [keyword, semantic], "minimum_should_match": 1}}
@@ -205,8 +229,8 @@ def facet_aggs() -> dict[str, Any]:
     return aggs
 
 
-def facets_body(req: SearchRequest, vector: list[float] | None) -> dict[str, Any]:
-    return {"query": match_query(req, vector), "size": 0, "aggs": facet_aggs(),
+def facets_body(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> dict[str, Any]:
+    return {"query": match_query(req, vectors), "size": 0, "aggs": facet_aggs(),
             "track_total_hits": True}
 
 

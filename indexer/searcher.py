@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 
-from indexer import hybrid, queries
+from indexer import hybrid, indices, queries
 from indexer.embedder import Embedder
 from indexer.passages import split_sentences
 from indexer.queries import Filters, SearchRequest
@@ -27,6 +28,7 @@ from indexer.settings import Settings
 MAX_SENTENCES_PER_PASSAGE = 12
 EXPORT_BATCH = 1000
 MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
+ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
 
 
 class SearchUnavailable(RuntimeError):
@@ -48,6 +50,21 @@ class Searcher:
         self.embedder = embedder
         self.settings = settings
         self.index = settings.all_alias
+        # Collections indexed on another backend (or model) get query vectors from their own
+        # encoder, loaded on first need; see _query_vectors.
+        self._other_embedders: dict[tuple[str, str], Embedder] = {}
+        self._lock = threading.Lock()
+        self._encoders: dict[str, tuple[str | None, str]] = {}
+        self._encoders_at = -ENCODERS_TTL_S
+
+    def warm(self) -> None:
+        """Load every encoder the current collections need, before the first request."""
+        if self.embedder is None:
+            return
+        self.embedder.encode_query("warm up")
+        with contextlib.suppress(Exception):  # Elasticsearch down at start: loaded on need
+            for model, backend in set(self._collection_encoders().values()):
+                self._embedder_for(model, backend).encode_query("warm up")
 
     # ------------------------------------------------------------ search
 
@@ -85,17 +102,54 @@ class Searcher:
             body["degraded"] = f"keyword results only: {degraded}"
         return body
 
-    def _query_vector(self, req: SearchRequest) -> tuple[list[float] | None, str | None]:
+    def _query_vector(self, req: SearchRequest
+                      ) -> tuple[list[queries.QueryVector] | None, str | None]:
+        """The query's vector from the encoder of each collection searched: query and passage
+        vectors must come from the same model on the same backend."""
         if req.mode == "keyword" or not req.q.strip():
             return None, None
         if self.embedder is None:
             return None, "no embedding model is configured"
+        own = (self.embedder.model_name, self.embedder.backend)
         try:
-            return self.embedder.encode_query(req.q), None
+            encoders = self._collection_encoders()
+        except (TransportConnectionError, ConnectionTimeout, ApiError):
+            encoders = {}  # the search itself will report Elasticsearch's state
+        wanted = req.filters.collections or tuple(encoders)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for name in wanted:
+            model, backend = encoders.get(name, own)
+            groups.setdefault((model or own[0], backend), []).append(name)
+        try:
+            if set(groups) <= {own}:
+                return [queries.QueryVector(self.embedder.encode_query(req.q))], None
+            return [queries.QueryVector(self._embedder_for(model, backend).encode_query(req.q),
+                                        tuple(sorted(names)))
+                    for (model, backend), names in sorted(groups.items())], None
         except Exception as exc:
             return None, f"the model could not encode the query ({type(exc).__name__}: {exc})"
 
-    def _run(self, req: SearchRequest, vector: list[float] | None
+    def _collection_encoders(self) -> dict[str, tuple[str | None, str]]:
+        now = time.monotonic()
+        if now - self._encoders_at > ENCODERS_TTL_S:
+            self._encoders = indices.collection_encoders(self.client, self.index)
+            self._encoders_at = now
+        return self._encoders
+
+    def _embedder_for(self, model: str | None, backend: str) -> Embedder:
+        assert self.embedder is not None
+        model = model or self.embedder.model_name
+        if (model, backend) == (self.embedder.model_name, self.embedder.backend):
+            return self.embedder
+        key = (model, backend)
+        with self._lock:
+            if key not in self._other_embedders:
+                self._other_embedders[key] = Embedder(model, device=self.settings.device,
+                                                      backend=backend,
+                                                      cache_dir=self.settings.cache_dir)
+            return self._other_embedders[key]
+
+    def _run(self, req: SearchRequest, vector: list[queries.QueryVector] | None
              ) -> tuple[list[dict[str, Any]], dict[str, Any], int, int]:
         common = {"index": self.index, "ignore_unavailable": True, "allow_no_indices": True}
         facets_body = queries.facets_body(req, vector)

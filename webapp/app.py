@@ -38,16 +38,17 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     client = build_client(settings)
     if embedder is None:
         embedder = Embedder.from_settings(settings)
+    searcher = Searcher(client, embedder, settings)
     if warm:
         try:
-            embedder.encode_query("warm up")
+            searcher.warm()
         except Exception as exc:
             log.error("The model could not be loaded (%s); hybrid search will be degraded", exc)
     app.extensions["verbatim"] = {
         "settings": settings,
         "client": client,
         "embedder": embedder,
-        "searcher": Searcher(client, embedder, settings),
+        "searcher": searcher,
     }
 
     from webapp import api, pages

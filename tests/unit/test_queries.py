@@ -6,11 +6,13 @@ from indexer.queries import (
     SHINGLE_BOOST,
     SQS_FLAGS,
     Filters,
+    QueryVector,
     SearchRequest,
     filter_clauses,
     keyword_query,
     match_query,
     parse_keyword_query,
+    semantic_search_body,
 )
 
 
@@ -62,9 +64,24 @@ def test_a_query_of_stop_words_keeps_only_the_exact_leg() -> None:
 
 def test_hybrid_counts_the_union_of_both_legs() -> None:
     req = SearchRequest(q="aid", mode="hybrid")
-    query = match_query(req, [0.1, 0.2])
+    query = match_query(req, [QueryVector([0.1, 0.2])])
     should = query["bool"]["should"]
     assert should[0] == keyword_query("aid", Filters())
     assert should[1]["knn"]["query_vector"] == [0.1, 0.2]
-    assert match_query(SearchRequest(q="aid", mode="semantic"), [0.3])["knn"]["k"] > 0
+    semantic = match_query(SearchRequest(q="aid", mode="semantic"), [QueryVector([0.3])])
+    assert semantic["knn"]["k"] > 0
     assert match_query(req, None) == keyword_query("aid", Filters())
+
+
+def test_each_encoder_searches_only_its_own_collections() -> None:
+    req = SearchRequest(q="aid", mode="semantic", filters=Filters(types=("article",)))
+    vectors = [QueryVector([0.1], ("news",)), QueryVector([0.2], ("un", "wire"))]
+    body = semantic_search_body(vectors, req, size=10)
+    assert [c["query_vector"] for c in body["knn"]] == [[0.1], [0.2]]
+    assert [c["filter"][-1] for c in body["knn"]] == [
+        {"terms": {"collection": ["news"]}}, {"terms": {"collection": ["un", "wire"]}}]
+    assert all(c["filter"][:-1] == filter_clauses(req.filters) for c in body["knn"])
+    union = match_query(req, vectors)["bool"]["should"]
+    assert [c["knn"]["query_vector"] for c in union] == [[0.1], [0.2]]
+    single = semantic_search_body([QueryVector([0.5])], req, size=10)["knn"]
+    assert single["filter"] == filter_clauses(req.filters)

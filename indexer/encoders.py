@@ -1,0 +1,221 @@
+"""Faster runtimes for the same sentence-transformers model: ONNX Runtime and OpenVINO.
+
+The PyTorch model encodes about 27 passages/s on a 2-core CPU. The whole model
+(transformer, pooling, normalisation) is exported once to ONNX from the model Verbatim
+already has, nothing downloaded, into the cache folder, and run by ONNX Runtime or
+OpenVINO (``bench/encode.py`` measures both against PyTorch, speed and retrieval quality).
+The tokenizer stays the model's own, so truncation and prompts are exactly those of the
+PyTorch path.
+
+We export with ``torch.onnx`` rather than through sentence-transformers' optimum-based
+backends: optimum-onnx pins transformers below 5, which sentence-transformers 6 needs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+# "auto" resolves to OpenVINO on a CPU and PyTorch on a GPU (see resolve_backend).
+BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
+EXPORT_VERSION = "1"  # bump when the export below changes: cached files are then rebuilt
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
+
+Runner = Callable[[dict[str, "np.ndarray"]], "np.ndarray"]
+
+
+class EncoderError(RuntimeError):
+    """The model could not be exported or run on the chosen backend; says which and why."""
+
+
+def resolve_backend(backend: str, device: str | None) -> str:
+    """The backend "auto" stands for: OpenVINO on a CPU, PyTorch wherever CUDA is used."""
+    if backend != "auto":
+        return backend
+    if device and not device.startswith("cpu"):
+        return "torch"
+    if device is None:
+        try:
+            import torch
+
+            if torch.cuda.is_available():
+                return "torch"
+        except ImportError:  # pragma: no cover - torch is a dependency
+            pass
+    return "openvino"
+
+
+def model_fingerprint(path: str) -> str:
+    """Names, sizes and times of the model's files: a changed model gets a fresh export."""
+    root = Path(path)
+    digest = hashlib.sha256(f"{EXPORT_VERSION}:{path}".encode())
+    if root.is_dir():
+        for file in sorted(root.rglob("*")):
+            if file.is_file() and "onnx" not in file.parts and "openvino" not in file.parts:
+                stat = file.stat()
+                digest.update(f"{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def export_dir(cache_dir: Path, model_name: str, model_path: str) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_name).strip("_")[-60:] or "model"
+    return cache_dir / "models" / f"{slug}-{model_fingerprint(model_path)}"
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One exporter at a time: gunicorn's workers start together and share the cache."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def tokenize(model: SentenceTransformer, texts: list[str]) -> dict[str, torch.Tensor]:
+    """The model's own tokenization (``preprocess`` since sentence-transformers 6)."""
+    method = getattr(model, "preprocess", None) or model.tokenize
+    return method(texts)
+
+
+def input_names(model: SentenceTransformer) -> list[str]:
+    features = tokenize(model, ["probe"])
+    return [name for name in INPUT_NAMES if name in features]
+
+
+def export_onnx(model: SentenceTransformer, target: Path) -> None:
+    """The whole sentence-transformers pipeline as one ONNX graph with dynamic batch and length."""
+    import torch
+
+    names = input_names(model)
+
+    class Whole(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.st = model
+
+        def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+            return self.st(dict(zip(names, tensors, strict=True)))["sentence_embedding"]
+
+    features = tokenize(model, ["a probe sentence", "a second, longer probe sentence for shapes"])
+    args = tuple(features[name].to(model.device) for name in names)
+    axes = {name: {0: "batch", 1: "tokens"} for name in names}
+    axes["sentence_embedding"] = {0: "batch"}
+    partial = target.with_suffix(".partial")
+    import warnings
+
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer warnings about Python control flow
+        torch.onnx.export(Whole().eval(), args, str(partial), input_names=names,
+                          output_names=["sentence_embedding"], dynamic_axes=axes,
+                          opset_version=17, dynamo=False)
+    os.replace(partial, target)
+
+
+def quantize_onnx(source: Path, target: Path) -> None:
+    """Dynamic int8 weights, per channel, on the matrix products only: the layer norms and
+    the softmax stay in float, which keeps the vectors within about 0.995 cosine of fp32."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_suffix(".partial")
+    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
+    os.replace(partial, target)
+
+
+def onnx_file(model: SentenceTransformer, folder: Path, *, int8: bool) -> Path:
+    """The exported model, built on first use and reused from the cache afterwards."""
+    fp32 = folder / "model.onnx"
+    wanted = folder / "model-int8.onnx" if int8 else fp32
+    if wanted.exists():
+        return wanted
+    with _locked(folder):
+        if not fp32.exists():
+            export_onnx(model, fp32)
+        if int8 and not wanted.exists():
+            quantize_onnx(fp32, wanted)
+    return wanted
+
+
+def onnx_runner(path: Path, names: Sequence[str]) -> Runner:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
+        return session.run(None, {name: inputs[name] for name in names})[0]
+
+    return run
+
+
+def openvino_runner(path: Path, names: Sequence[str]) -> Runner:
+    import openvino
+
+    compiled = openvino.Core().compile_model(str(path), "CPU")
+    local = threading.local()  # an infer request serves one thread at a time
+
+    def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
+        request = getattr(local, "request", None)
+        if request is None:
+            request = local.request = compiled.create_infer_request()
+        return request.infer({name: inputs[name] for name in names})[0].copy()
+
+    return run
+
+
+def build_runner(model: SentenceTransformer, backend: str, folder: Path) -> Runner:
+    """A function from tokenized inputs to sentence vectors, for a non-PyTorch backend."""
+    names = input_names(model)
+    try:
+        if backend in ("onnx", "onnx-int8"):
+            return onnx_runner(onnx_file(model, folder, int8=backend == "onnx-int8"), names)
+        if backend == "openvino":
+            return openvino_runner(onnx_file(model, folder, int8=False), names)
+    except ImportError as exc:
+        raise EncoderError(
+            f"The {backend} backend needs the {exc.name} package: pip install onnxruntime openvino, "
+            "or set VERBATIM_ENCODER_BACKEND=torch"
+        ) from exc
+    except Exception as exc:  # export and runtime errors come in many types
+        raise EncoderError(
+            f"Could not run the model on the {backend} backend ({type(exc).__name__}: {exc}); "
+            f"set VERBATIM_ENCODER_BACKEND=torch, or delete {folder} to export it again"
+        ) from exc
+    raise EncoderError(f"Unknown encoder backend {backend!r}; use one of {', '.join(BACKENDS)}")
+
+
+def encode(model: SentenceTransformer, run: Runner, texts: Sequence[str], *, batch_size: int,
+           prompt: str | None = None) -> np.ndarray:
+    """Normalised vectors in input order. Texts are batched longest first, as
+    sentence-transformers does, so each batch pads to similar lengths."""
+    import numpy
+
+    names = input_names(model)
+    texts = [prompt + t for t in texts] if prompt else list(texts)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    rows: list[np.ndarray | None] = [None] * len(texts)
+    for start in range(0, len(order), batch_size):
+        chosen = order[start:start + batch_size]
+        features = tokenize(model, [texts[i] for i in chosen])
+        inputs = {name: features[name].cpu().numpy().astype(numpy.int64) for name in names}
+        for i, row in zip(chosen, run(inputs), strict=True):
+            rows[i] = row
+    matrix = numpy.vstack(rows).astype(numpy.float32)
+    norms = numpy.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / numpy.where(norms == 0, 1, norms)
