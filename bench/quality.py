@@ -50,9 +50,9 @@ ANCHORS = {
 }
 
 
-def index_corpus(name: str, folder: Path) -> dict[str, Any]:
+def index_corpus(name: str, folder: Path, *, collection: str | None = None) -> dict[str, Any]:
     """Index with the real command line, as an operator would."""
-    collection = f"ir-{name}"
+    collection = collection or f"ir-{name}"
     report = REPO / "bench" / "results" / f"index-{name}.json"
     started = time.perf_counter()
     result = subprocess.run(

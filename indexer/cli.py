@@ -87,6 +87,46 @@ def es_status(ctx: click.Context) -> None:
         sys.exit(1)
 
 
+def _ports(value: str) -> tuple[int, ...]:
+    try:
+        ports = tuple(int(p) for p in value.split(",") if p.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give HTTP ports separated by commas") from None
+    if len(ports) < 2 or len(set(ports)) != len(ports):
+        raise click.BadParameter(f"{value!r}: a cluster needs at least two different ports")
+    return ports
+
+
+PORTS_OPTION = click.option(
+    "--ports", default=",".join(map(str, (9201, 9202, 9203))), show_default=True,
+    help="HTTP ports of the nodes (transport ports are these + 100).")
+
+
+@es.command("cluster-up")
+@PORTS_OPTION
+@click.option("--timeout", default=240.0, show_default=True, help="Seconds to wait for the cluster.")
+@click.pass_context
+def es_cluster_up(ctx: click.Context, ports: str, timeout: float) -> None:
+    """Start a local replica cluster: one node per port on loopback, 1 GB heap each. Index into
+    it with --replicas 1 so that any one node may stop without losing a passage."""
+    from indexer import node
+
+    try:
+        node.start_cluster(_settings(ctx), _ports(ports), timeout=timeout, say=click.echo)
+    except node.NodeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@es.command("cluster-down")
+@PORTS_OPTION
+@click.pass_context
+def es_cluster_down(ctx: click.Context, ports: str) -> None:
+    """Stop the local cluster's nodes (their data stays in the cache)."""
+    from indexer import node
+
+    node.stop_cluster(_settings(ctx), _ports(ports), say=click.echo)
+
+
 # ---------------------------------------------------------------- indexing
 
 

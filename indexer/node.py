@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ MIN_JAVA = 17
 # Elasticsearch 8.19 supports Java 17 to 24; newer JDKs drop the SecurityManager it relies on.
 MAX_JAVA = 24
 START_TIMEOUT_S = 180.0
+CLUSTER_PORTS = (9201, 9202, 9203)  # `verbatim es cluster-up`; transport ports are these + 100
 
 
 class NodeError(RuntimeError):
@@ -48,6 +49,17 @@ class NodePaths:
 
     cache: Path
     port: int
+    # The HTTP ports of every node of a local replica cluster this node belongs to
+    # (`verbatim es cluster-up`); empty for the single development node.
+    cluster: tuple[int, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return f"verbatim-{self.port}"
+
+    @property
+    def transport_port(self) -> int:
+        return self.port + 100 if self.port + 100 <= 65535 else self.port - 100
 
     @property
     def downloads(self) -> Path:
@@ -63,7 +75,12 @@ class NodePaths:
 
     @property
     def node_dir(self) -> Path:
-        return self.cache / f"node-{self.port}"
+        return self.cache / (f"cluster-{self.port}" if self.cluster else f"node-{self.port}")
+
+    @property
+    def snapshots(self) -> Path:
+        # A cluster's `fs` repository must be one folder every node sees.
+        return self.cache / "cluster-snapshots" if self.cluster else self.node_dir / "snapshots"
 
     @property
     def config(self) -> Path:
@@ -97,6 +114,16 @@ class NodePaths:
 def node_paths(settings: Settings) -> NodePaths:
     """The paths of the local node on the configured port."""
     return NodePaths(cache=settings.cache_dir, port=settings.es_port)
+
+
+def cluster_paths(settings: Settings, ports: Sequence[int] = CLUSTER_PORTS) -> list[NodePaths]:
+    """The paths of each node of the local replica cluster."""
+    return [NodePaths(cache=settings.cache_dir, port=port, cluster=tuple(ports)) for port in ports]
+
+
+def cluster_urls(ports: Sequence[int] = CLUSTER_PORTS) -> str:
+    """The ELASTICSEARCH_URL that points Verbatim at every node of the local cluster."""
+    return ",".join(f"http://127.0.0.1:{port}" for port in ports)
 
 
 # ---------------------------------------------------------------- fetching
@@ -258,17 +285,23 @@ def write_config(paths: NodePaths) -> None:
         shutil.copy2(paths.home / "config" / name, paths.config / name)
     (paths.config / "jvm.options.d").mkdir(exist_ok=True)
     (paths.config / "jvm.options.d" / "verbatim.options").write_text(f"-Xms{HEAP}\n-Xmx{HEAP}\n")
-    transport_port = paths.port + 100 if paths.port + 100 <= 65535 else paths.port - 100
-    config = {
-        "cluster.name": "verbatim",
-        "node.name": f"verbatim-{paths.port}",
+    config: dict[str, object] = {
+        "cluster.name": "verbatim-cluster" if paths.cluster else "verbatim",
+        "node.name": paths.name,
         "network.host": "127.0.0.1",
         "http.port": paths.port,
-        "transport.port": transport_port,
-        "discovery.type": "single-node",
+        "transport.port": paths.transport_port,
+    }
+    if paths.cluster:
+        peers = [NodePaths(paths.cache, port, paths.cluster) for port in paths.cluster]
+        config["discovery.seed_hosts"] = [f"127.0.0.1:{p.transport_port}" for p in peers]
+        config["cluster.initial_master_nodes"] = [p.name for p in peers]
+    else:
+        config["discovery.type"] = "single-node"
+    config |= {
         "path.data": str(paths.data),
         "path.logs": str(paths.logs),
-        "path.repo": str(paths.node_dir / "snapshots"),  # `fs` snapshot repositories live here
+        "path.repo": str(paths.snapshots),  # `fs` snapshot repositories live here
         # A local development node: security off, bound to loopback only.
         "xpack.security.enabled": False,
         # Small test machines often run with >90% disk used; do not go read-only under them.
@@ -371,18 +404,59 @@ def status(paths: NodePaths) -> NodeStatus:
 def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
           say: Callable[[str], None] = print) -> NodeStatus:
     """Start the local node (or reuse the one running) and wait until it is at least yellow."""
-    paths = node_paths(settings)
+    return start_node(node_paths(settings), settings, timeout=timeout, say=say)
+
+
+def start_cluster(settings: Settings, ports: Sequence[int] = CLUSTER_PORTS, *,
+                  timeout: float = START_TIMEOUT_S,
+                  say: Callable[[str], None] = print) -> list[NodeStatus]:
+    """Start (or reuse) a replica cluster of local nodes on loopback, 1 GB heap each, and wait
+    until every node has joined. Each node starts on its own, then they elect a master."""
+    members = cluster_paths(settings, ports)
+    deadline = time.monotonic() + timeout
+    for paths in members:
+        start_node(paths, settings, timeout=max(5.0, deadline - time.monotonic()), say=say,
+                   wait=False)
+    url = (f"http://127.0.0.1:{members[0].port}/_cluster/health"
+           f"?wait_for_nodes={len(members)}&wait_for_status=yellow&timeout=1s")
+    while time.monotonic() < deadline:
+        health = http_json(url, timeout=3.0)
+        if health and health.get("number_of_nodes") == len(members) and \
+                health.get("status") in ("green", "yellow"):
+            found = [status(paths) for paths in members]
+            say(f"Cluster ready: {len(members)} nodes, health {health.get('status')}. Point "
+                f"Verbatim at it with ELASTICSEARCH_URL={cluster_urls(ports)}")
+            return found
+        for paths in members:
+            pid = read_pid(paths)
+            if pid is not None and not pid_alive(pid):
+                raise NodeError(f"Cluster node {paths.name} (pid {pid}) died while the cluster "
+                                f"formed.\n{log_tail(paths)}")
+        time.sleep(1.0)
+    raise NodeError(f"The cluster on ports {', '.join(map(str, ports))} did not form within "
+                    f"{timeout:.0f}s.\n{log_tail(members[0])}")
+
+
+def stop_cluster(settings: Settings, ports: Sequence[int] = CLUSTER_PORTS, *,
+                 say: Callable[[str], None] = print) -> int:
+    """Stop every node of the local cluster this project started; their data stays."""
+    return sum(stop_node(paths, say=say) for paths in cluster_paths(settings, ports))
+
+
+def start_node(paths: NodePaths, settings: Settings, *, timeout: float = START_TIMEOUT_S,
+               say: Callable[[str], None] = print, wait: bool = True) -> NodeStatus:
+    """Start one node (or reuse it); with ``wait``, until its cluster is at least yellow."""
     current = status(paths)
     if current.running and current.version is not None:
         if current.health in ("green", "yellow"):
             say(f"Reusing {current.describe()}")
             return current
         if current.ours:
-            return _wait_until_ready(paths, read_pid(paths), timeout, say)
+            return _wait_until_ready(paths, read_pid(paths), timeout, say) if wait else current
     pid = read_pid(paths)
     if pid is not None and pid_alive(pid) and not current.running:
         # Started by us, not answering yet: wait for it rather than start a second one.
-        return _wait_until_ready(paths, pid, timeout, say)
+        return _wait_until_ready(paths, pid, timeout, say) if wait else current
     if port_in_use(paths.port):
         raise NodeError(
             f"Port {paths.port} on 127.0.0.1 is already in use by something that is not Elasticsearch. "
@@ -394,14 +468,14 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
     _install_root_info(home, java_home, say)
     owner = ensure_node_user()
     write_config(paths)
-    for directory in (paths.data, paths.logs, paths.tmp, paths.node_dir / "snapshots"):
+    for directory in (paths.data, paths.logs, paths.tmp, paths.snapshots):
         directory.mkdir(parents=True, exist_ok=True)
     paths.pid_file.unlink(missing_ok=True)
     paths.console_log.write_text("")
     if owner is not None:
         _make_traversable(paths.cache)
         for directory in (paths.node_dir, paths.config, paths.data, paths.logs, paths.tmp,
-                          paths.node_dir / "snapshots"):
+                          paths.snapshots):
             _chown_tree(directory, *owner)
 
     env = {
@@ -411,7 +485,7 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
         "ES_TMPDIR": str(paths.tmp),
         "LANG": "C.UTF-8",
     }
-    say(f"Starting Elasticsearch {ES_VERSION} on 127.0.0.1:{paths.port} "
+    say(f"Starting Elasticsearch {ES_VERSION} {paths.name} on 127.0.0.1:{paths.port} "
         f"(Java {_java_major(java_home)} at {java_home}, heap {HEAP}"
         + (f", as user {ES_USER})" if owner else ")"))
     with paths.console_log.open("ab") as console:
@@ -430,6 +504,8 @@ def start(settings: Settings, *, timeout: float = START_TIMEOUT_S,
             f"Elasticsearch failed to start (launcher exit code {process.returncode}).\n"
             f"{log_tail(paths)}\nFix what the log says, then run `make es-up` again."
         )
+    if not wait:
+        return status(paths)
     return _wait_until_ready(paths, read_pid(paths), max(5.0, deadline - time.monotonic()), say)
 
 
@@ -478,7 +554,11 @@ def _wait_until_ready(paths: NodePaths, pid: int | None, timeout: float,
 
 def stop(settings: Settings, *, timeout: float = 60.0, say: Callable[[str], None] = print) -> bool:
     """Stop the node we started (found by its pid file); leave its data. True if one was stopped."""
-    paths = node_paths(settings)
+    return stop_node(node_paths(settings), timeout=timeout, say=say)
+
+
+def stop_node(paths: NodePaths, *, timeout: float = 60.0,
+              say: Callable[[str], None] = print) -> bool:
     pid = read_pid(paths)
     if pid is None or not pid_alive(pid):
         paths.pid_file.unlink(missing_ok=True)
@@ -487,7 +567,7 @@ def stop(settings: Settings, *, timeout: float = 60.0, say: Callable[[str], None
         else:
             say("No local Elasticsearch node is running.")
         return False
-    say(f"Stopping Elasticsearch (pid {pid}) ...")
+    say(f"Stopping Elasticsearch {paths.name} (pid {pid}) ...")
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while pid_alive(pid) and time.monotonic() < deadline:

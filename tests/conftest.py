@@ -64,10 +64,10 @@ def es(base_settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder(base_settings: Settings):  # type: ignore[no-untyped-def]
     from indexer.embedder import Embedder
 
-    model = Embedder()
+    model = Embedder.from_settings(base_settings)
     _ = model.dimension  # load once, here, so the first test does not pay for it
     return model
 

@@ -1,0 +1,152 @@
+"""A faster encoder: each CPU backend against PyTorch, speed and retrieval quality.
+
+    python -m bench.encode [--passages 384] [--rounds 3] [--skip-quality]
+
+1. Speed: the passages `verbatim index` makes of the first SciFact documents (read, split,
+   context prepended: the indexer's own code) are encoded by the product's Embedder on every
+   backend, same model, batch size and thread count; the backends take turns round by round
+   so the machine's noise falls on all of them alike. Reported: median passages/s, the ratio
+   to PyTorch, and how close each backend's vectors are to PyTorch's (cosine).
+2. Quality: SciFact is indexed with `verbatim index` once per backend
+   (VERBATIM_ENCODER_BACKEND=<backend>, collection enc-scifact-<backend>) and its 300 test
+   queries go through the searcher as the API runs them: nDCG@10 in semantic and hybrid mode.
+3. The rule of the issue: a backend at least 1.5x faster than PyTorch that loses at most
+   0.005 nDCG@10 may be the CPU default; the fastest such backend is the one to choose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+
+from bench import quality
+from bench.common import bench_settings, require_data, write_result
+from bench.ingest import passage_texts
+from indexer.client import build_client
+from indexer.documents import Document
+from indexer.embedder import Embedder
+from indexer.encoders import BACKENDS, resolve_backend
+from indexer.readers import ReadOptions, read_inputs
+from indexer.searcher import Searcher
+
+MIN_SPEEDUP = 1.5
+MAX_NDCG_LOSS = 0.005
+QUALITY_CONFIGS = ("semantic", "hybrid_rrf")
+
+
+def scifact_passages(n: int, embedder: Embedder) -> list[str]:
+    corpus = require_data(quality.SETS["scifact"] / "corpus.jsonl")
+    items = read_inputs([str(corpus)], ReadOptions(doc_type="article"))
+    docs = [d for d in itertools.islice(items, n) if isinstance(d, Document)]
+    return passage_texts(docs, embedder)[:n]
+
+
+def measure_speed(embedders: dict[str, Embedder], texts: list[str], rounds: int,
+                  batch_size: int) -> dict[str, dict[str, Any]]:
+    for embedder in embedders.values():
+        embedder.encode_passages(texts[:batch_size])  # load, export, compile: not timed
+    timings: dict[str, list[float]] = {name: [] for name in embedders}
+    vectors: dict[str, np.ndarray] = {}
+    for _ in range(rounds):
+        for name, embedder in embedders.items():
+            started = time.perf_counter()
+            vectors[name] = embedder.encode_passages(texts, batch_size=batch_size)
+            timings[name].append(time.perf_counter() - started)
+    reference = vectors["torch"]
+    out = {}
+    for name, seconds in timings.items():
+        rate = len(texts) / statistics.median(seconds)
+        cosine = (vectors[name] * reference).sum(axis=1)
+        out[name] = {"passages_per_s": round(rate, 1),
+                     "rounds_passages_per_s": [round(len(texts) / s, 1) for s in seconds],
+                     "cosine_to_torch_min": round(float(cosine.min()), 5),
+                     "cosine_to_torch_mean": round(float(cosine.mean()), 5)}
+    base = out["torch"]["passages_per_s"]
+    for row in out.values():
+        row["speedup"] = round(row["passages_per_s"] / base, 2)
+    return out
+
+
+def measure_quality(backend: str, embedder: Embedder) -> dict[str, Any]:
+    name = f"scifact-{backend}"
+    os.environ["VERBATIM_ENCODER_BACKEND"] = backend
+    try:
+        indexed = quality.index_corpus(name, quality.SETS["scifact"], collection=f"enc-{name}")
+    finally:
+        os.environ.pop("VERBATIM_ENCODER_BACKEND", None)
+    folder = quality.SETS["scifact"]
+    qrels = quality.load_qrels(folder)
+    queries = quality.load_queries(folder, qrels)
+    settings = bench_settings()
+    searcher = Searcher(build_client(settings), embedder, settings)
+    scores = {config: quality.evaluate(searcher, f"enc-{name}", queries, qrels,
+                                       quality.CONFIGS[config])
+              for config in QUALITY_CONFIGS}
+    return {"indexed": {k: indexed.get(k) for k in ("documents", "passages", "unchanged",
+                                                      "failed", "elapsed_s", "wall_s")},
+            **{config: {"ndcg@10": s["ndcg@10"], "recall@100": s["recall@100"]}
+               for config, s in scores.items()}}
+
+
+def choose(rows: dict[str, dict[str, Any]]) -> str | None:
+    """The fastest backend that meets the rule, or None if none does."""
+    base = rows["torch"].get("semantic", {}).get("ndcg@10")
+    eligible = []
+    for name, row in rows.items():
+        ndcg = row.get("semantic", {}).get("ndcg@10")
+        if name == "torch" or base is None or ndcg is None:
+            continue
+        row["ndcg_loss"] = round(base - ndcg, 4)
+        row["meets_rule"] = row["speedup"] >= MIN_SPEEDUP and base - ndcg <= MAX_NDCG_LOSS
+        if row["meets_rule"]:
+            eligible.append((row["passages_per_s"], name))
+    return max(eligible)[1] if eligible else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--passages", type=int, default=384)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--skip-quality", action="store_true",
+                        help="Speed only (quality indexes SciFact once per backend).")
+    args = parser.parse_args(argv)
+    settings = bench_settings()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if "torch" not in backends:
+        backends.insert(0, "torch")
+    embedders = {b: Embedder(settings.model, device="cpu", backend=b, batch_size=args.batch_size,
+                             cache_dir=settings.cache_dir) for b in backends}
+    texts = scifact_passages(args.passages, embedders["torch"])
+    print(f"{len(texts)} SciFact passages, batch {args.batch_size}, {args.rounds} rounds",
+          flush=True)
+    rows = measure_speed(embedders, texts, args.rounds, args.batch_size)
+    for name, row in rows.items():
+        print(f"{name:<14} {row['passages_per_s']:7.1f} passages/s  x{row['speedup']:.2f}  "
+              f"cosine to torch min {row['cosine_to_torch_min']:.4f}", flush=True)
+    if not args.skip_quality:
+        for name in backends:
+            rows[name].update(measure_quality(name, embedders[name]))
+            print(f"{name:<14} nDCG@10 semantic {rows[name]['semantic']['ndcg@10']:.4f}  "
+                  f"hybrid {rows[name]['hybrid_rrf']['ndcg@10']:.4f}", flush=True)
+    chosen = choose(rows) if not args.skip_quality else None
+    default = resolve_backend("auto", "cpu")
+    print(f"backend meeting the rule, fastest: {chosen}; the product's CPU default: {default}")
+    write_result("encode", {
+        "passages": len(texts), "batch_size": args.batch_size, "rounds": args.rounds,
+        "threads": os.cpu_count(), "rule": {"min_speedup": MIN_SPEEDUP,
+                                            "max_ndcg_loss": MAX_NDCG_LOSS},
+        "backends": rows, "chosen": chosen, "cpu_default": default,
+        "default_is_chosen": chosen == default if chosen else None,
+    })
+
+
+if __name__ == "__main__":
+    main()
