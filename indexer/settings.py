@@ -90,7 +90,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Where the local Elasticsearch is fetched, unpacked and keeps its data and logs.",
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
-    "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch on a GPU), torch, onnx, onnx-int8 or openvino. See BENCHMARKS.md."),
+    "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch "
+                                 "on a GPU), torch, onnx, onnx-int8 or openvino. See BENCHMARKS.md."),
     "VERBATIM_DEVICE": ("(auto)", "Device for the model: cpu, cuda, mps; empty picks the best."),
     "VERBATIM_ES_TIMEOUT": ("30", "Seconds before a request to Elasticsearch gives up."),
     "ES_JAVA_HOME": (
