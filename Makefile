@@ -8,13 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-highlight load es-up es-down es-status sample run serve test test-unit test-faults fuzz lint clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
 	@echo "make test       set up, start Elasticsearch, run the whole test suite"
 	@echo "make install    create .venv and install Verbatim into it"
 	@echo "make es-up | es-down | es-status   manage the local Elasticsearch node"
+	@echo "make cluster-up | cluster-down     a local three-node replica cluster"
 	@echo "make lint       ruff"
 
 # The venv is rebuilt only when pyproject.toml changes; pip's cache makes a rebuild offline.
@@ -34,6 +35,13 @@ es-down: install
 
 es-status: install
 	$(VERBATIM) es status
+
+# A local three-node replica cluster (ports 9201-9203, 1 GB heap each); see README, Operations.
+cluster-up: install
+	$(VERBATIM) es cluster-up
+
+cluster-down: install
+	$(VERBATIM) es cluster-down
 
 sample: es-up
 	$(VERBATIM) index samples --collection samples --report .verbatim/samples-report.json
@@ -68,7 +76,7 @@ $(BENCH_DEPS): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(BENCH_DEPS)
 
-bench: bench-quality bench-ingest bench-query bench-scale
+bench: bench-quality bench-ingest bench-query bench-scale bench-encode
 
 bench-quality: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.quality $(BENCH_ARGS)
@@ -82,9 +90,16 @@ bench-query: es-up $(BENCH_DEPS)
 bench-scale: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
-# Load: 32 concurrent clients for 60 s per mode against gunicorn over 100,000 passages.
+# Load: 32 concurrent clients for 60 s against gunicorn over 100,000 passages, the three modes
+# mixed with type, date and speaker filters.
 load: es-up $(BENCH_DEPS)
-	$(BIN)/python -m bench.query --passages 100000 --clients 32 --duration 60 $(BENCH_ARGS)
+	$(BIN)/python -m bench.query --passages 100000 --clients 32 --duration 60 --modes mixed \
+	  --output load $(BENCH_ARGS)
+
+# Each CPU encoder backend against PyTorch: speed, and SciFact nDCG@10 (indexes SciFact once
+# per backend; BENCH_ARGS=--skip-quality for the speed only).
+bench-encode: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.encode $(BENCH_ARGS)
 
 bench-highlight: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.highlight $(BENCH_ARGS)

@@ -8,7 +8,8 @@
    so the machine's noise falls on all of them alike. Reported: median passages/s, the ratio
    to PyTorch, and how close each backend's vectors are to PyTorch's (cosine).
 2. Quality: SciFact is indexed with `verbatim index` once per backend
-   (VERBATIM_ENCODER_BACKEND=<backend>, collection enc-scifact-<backend>) and its 300 test
+   (VERBATIM_ENCODER_BACKEND=<backend>, collection ir-scifact-<backend>, shared with
+   bench.quality: a re-run skips unchanged documents) and its 300 test
    queries go through the searcher as the API runs them: nDCG@10 in semantic and hybrid mode.
 3. The rule of the issue: a backend at least 1.5x faster than PyTorch that loses at most
    0.005 nDCG@10 may be the CPU default; the fastest such backend is the one to choose.
@@ -74,18 +75,14 @@ def measure_speed(embedders: dict[str, Embedder], texts: list[str], rounds: int,
 
 
 def measure_quality(backend: str, embedder: Embedder) -> dict[str, Any]:
-    name = f"scifact-{backend}"
-    os.environ["VERBATIM_ENCODER_BACKEND"] = backend
-    try:
-        indexed = quality.index_corpus(name, quality.SETS["scifact"], collection=f"enc-{name}")
-    finally:
-        os.environ.pop("VERBATIM_ENCODER_BACKEND", None)
+    indexed = quality.index_corpus("scifact", quality.SETS["scifact"], backend)
     folder = quality.SETS["scifact"]
     qrels = quality.load_qrels(folder)
     queries = quality.load_queries(folder, qrels)
     settings = bench_settings()
     searcher = Searcher(build_client(settings), embedder, settings)
-    scores = {config: quality.evaluate(searcher, f"enc-{name}", queries, qrels,
+    collection = quality.collection_name("scifact", backend)
+    scores = {config: quality.evaluate(searcher, collection, queries, qrels,
                                        quality.CONFIGS[config])
               for config in QUALITY_CONFIGS}
     return {"indexed": {k: indexed.get(k) for k in ("documents", "passages", "unchanged",

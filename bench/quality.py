@@ -50,16 +50,21 @@ ANCHORS = {
 }
 
 
-def index_corpus(name: str, folder: Path, *, collection: str | None = None) -> dict[str, Any]:
+def collection_name(name: str, backend: str) -> str:
+    """One collection per set and encoder backend: bench.encode and this share them."""
+    return f"ir-{name}-{backend}"
+
+
+def index_corpus(name: str, folder: Path, backend: str) -> dict[str, Any]:
     """Index with the real command line, as an operator would."""
-    collection = collection or f"ir-{name}"
-    report = REPO / "bench" / "results" / f"index-{name}.json"
+    collection = collection_name(name, backend)
+    report = REPO / "bench" / "results" / f"index-{name}-{backend}.json"
     started = time.perf_counter()
     result = subprocess.run(
         [str(Path(sys.executable).parent / "verbatim"), "index", str(folder / "corpus.jsonl"),
          "--collection", collection, "--type", "article", "--report", str(report),
          "--no-progress"],
-        env=_env(), check=False,
+        env=_env(backend), check=False,
     )
     if result.returncode not in (0, 1):
         sys.exit(f"indexing {name} failed (exit {result.returncode}); see {report}")
@@ -70,10 +75,10 @@ def index_corpus(name: str, folder: Path, *, collection: str | None = None) -> d
     return summary
 
 
-def _env() -> dict[str, str]:
+def _env(backend: str) -> dict[str, str]:
     import os
 
-    env = dict(os.environ)
+    env = dict(os.environ, VERBATIM_ENCODER_BACKEND=backend)
     env.setdefault("VERBATIM_INDEX_PREFIX", bench_settings().index_prefix)
     return env
 
@@ -126,11 +131,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS))
     args = parser.parse_args(argv)
     settings = bench_settings()
-    searcher = Searcher(build_client(settings), Embedder.from_settings(settings), settings)
+    embedder = Embedder.from_settings(settings)
+    searcher = Searcher(build_client(settings), embedder, settings)
     results: dict[str, Any] = {}
     for name in args.sets.split(","):
         folder = require_data(SETS[name])
-        indexed = index_corpus(name, folder)
+        indexed = index_corpus(name, folder, embedder.backend)
         qrels = load_qrels(folder)
         queries = load_queries(folder, qrels)
         if args.max_queries:
@@ -138,12 +144,14 @@ def main(argv: list[str] | None = None) -> None:
         results[name] = {"index": {k: indexed.get(k) for k in
                                    ("documents", "failed", "passages", "elapsed_s", "wall_s")}}
         for config_name in args.configs.split(","):
-            scores = evaluate(searcher, f"ir-{name}", queries, qrels, CONFIGS[config_name])
+            scores = evaluate(searcher, collection_name(name, embedder.backend), queries, qrels,
+                              CONFIGS[config_name])
             results[name][config_name] = scores
             print(f"{name:10} {config_name:14} nDCG@10 {scores['ndcg@10']:.4f}  "
                   f"R@100 {scores['recall@100']:.4f}  p50 {scores['p50_ms']} ms", flush=True)
     write_result("quality", {"sets": results, "anchors_scifact_ndcg@10": ANCHORS,
-                             "model": settings.model, "configs": CONFIGS})
+                             "model": settings.model, "encoder_backend": embedder.backend,
+                             "configs": CONFIGS})
 
 
 if __name__ == "__main__":

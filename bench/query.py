@@ -1,7 +1,8 @@
 """Query latency: the JSON API under closed-loop load, beside the same searches sent straight to ES.
 
     python -m bench.query [--passages 100000] [--duration 20] [--clients 1,4,16]
-                          [--modes keyword,semantic,hybrid] [--workers 4] [--client-processes 1]
+                          [--modes keyword,semantic,hybrid,mixed] [--workers 4]
+                          [--client-processes 1]
 
 1. The synthetic collection ``synthetic-<n>`` is made under the bench prefix (reused if present).
 2. 200 short phrases from the same vocabulary are the queries; their vectors are computed once
@@ -16,6 +17,8 @@
 4. Raw: the bodies ``Searcher._run`` builds for that mode (same builders, same all-collections
    alias and header, same msearch), with the precomputed vectors, sent by the elasticsearch
    client (one per client thread) at the same concurrency for the same time.
+The ``mixed`` mode (what `make load` runs) cycles through the three modes, each with no
+filter, a type, a date range or a speaker filter.
 Any non-200 (or an msearch item with an error) counts as an error.
 """
 
@@ -61,14 +64,34 @@ Lines = list[dict[str, Any]]
 # ---------------------------------------------------------------- what is sent
 
 
-def search_request(q: str, mode: str, collection: str) -> SearchRequest:
+def search_request(q: str, mode: str, collection: str, **filters: Any) -> SearchRequest:
     """What ``webapp.params.parse_search`` makes of the API query string below."""
-    return SearchRequest(q=q, mode=mode, filters=Filters(collections=(collection,)), size=PAGE_SIZE)
+    return SearchRequest(q=q, mode=mode, filters=Filters(collections=(collection,), **filters),
+                         size=PAGE_SIZE)
 
 
-def api_path(q: str, mode: str, collection: str) -> str:
-    return "/api/search?" + urlencode({"q": q, "mode": mode, "collection": collection,
-                                       "size": PAGE_SIZE})
+def api_path(q: str, mode: str, collection: str, **filters: Any) -> str:
+    params: list[tuple[str, Any]] = [("q", q), ("mode", mode), ("collection", collection),
+                                     ("size", PAGE_SIZE)]
+    for name, value in filters.items():
+        if name in ("types", "speakers"):
+            params.extend((name[:-1], v) for v in value)
+        else:
+            params.append((name, value))
+    return "/api/search?" + urlencode(params)
+
+
+MIXED = "mixed"
+
+
+def mixed_requests(texts: list[str], speakers: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(query, mode, filters) for the mixed load: the three modes in turn, each with no filter,
+    a type, a date range or a speaker, as a newsroom's searches would mix them."""
+    variants: list[dict[str, Any]] = [
+        {}, {"types": ("transcript",)}, {"date_from": "2015-01-01", "date_to": "2019-12-31"},
+        {"speakers": (speakers[0],)}, {"types": ("article", "speech")}]
+    return [(q, queries.MODES[i % len(queries.MODES)], variants[(i // 3) % len(variants)])
+            for i, q in enumerate(texts)]
 
 
 def msearch_lines(req: SearchRequest, vector: list[float] | None, index: str) -> Lines:
@@ -340,12 +363,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--omp-threads", type=int, default=1,
                         help="OMP_NUM_THREADS for gunicorn workers (0: inherit)")
+    parser.add_argument("--output", default="query", help="results file: bench/results/NAME.json")
     parser.add_argument("--client-processes", type=int, default=1,
                         help="spread the clients over this many processes (1: threads only)")
     args = parser.parse_args(argv)
     modes = args.modes.split(",")
     levels = [int(c) for c in args.clients.split(",")]
-    if unknown := set(modes) - set(queries.MODES):
+    if unknown := set(modes) - set(queries.MODES) - {MIXED}:
         parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
 
     settings = bench_settings()
@@ -365,12 +389,16 @@ def main(argv: list[str] | None = None) -> None:
     smoke = api_path(texts[0], "semantic", collection)
     with gunicorn(settings, args.workers, omp_threads=args.omp_threads, smoke_path=smoke) as (host, port):
         for mode in modes:
+            if mode == MIXED:
+                planned = mixed_requests(texts, [s.display for s in load_vocabulary().speakers])
+            else:
+                planned = [(q, mode, {}) for q in texts]
             api_spec = {"host": host, "port": port,
-                        "paths": [api_path(q, mode, collection) for q in texts]}
+                        "paths": [api_path(q, m, collection, **f) for q, m, f in planned]}
             raw_spec = {"settings": settings, "lines": [
-                msearch_lines(search_request(q, mode, collection),
-                              None if mode == "keyword" else v, settings.all_alias)
-                for q, v in zip(texts, vectors, strict=True)]}
+                msearch_lines(search_request(q, m, collection, **f),
+                              None if m == "keyword" else v, settings.all_alias)
+                for (q, m, f), v in zip(planned, vectors, strict=True)]}
             results[mode] = {}
             for kind, spec in (("api", api_spec), ("raw", raw_spec)):
                 closed_loop(kind, spec, 1, min(WARMUP_S, args.duration))  # caches, connections
@@ -384,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
                       f" | raw p50 {raw['p50_ms']} ms {raw['throughput_rps']} req/s", flush=True)
     print()
     print_table(results)
-    write_result("query", {
+    write_result(args.output, {
         "passages": args.passages, "collection": collection, "index": indexed,
         "duration_s": args.duration, "workers": args.workers,
         "omp_threads": args.omp_threads, "client_processes": args.client_processes,

@@ -30,6 +30,7 @@ from elasticsearch.helpers import BulkIndexError, parallel_bulk
 from bench.common import DATA, require_data
 from indexer import actions, indices
 from indexer.documents import Document, Speaker
+from indexer.encoders import resolve_backend
 from indexer.settings import Settings
 from indexer.stemming import STOP_WORDS, stem_text, stem_words
 
@@ -241,14 +242,19 @@ def index_synthetic(client: Elasticsearch, settings: Settings, collection: str, 
     versioned index loaded with refresh off, refreshed, not force-merged (as `verbatim index`
     leaves it), then put behind the collection and all-collections aliases."""
     indices.validate_collection(collection)
+    encoder = (settings.model, resolve_backend(settings.encoder_backend, settings.device))
     existing = indices.current_index(client, settings, collection)
     if existing is not None:
         meta = indices.index_meta(client, existing).get("synthetic", {})
-        if _count(client, existing) == n and meta.get("n") == n and meta.get("seed") == seed:
+        fresh = indices.encoder_of(indices.index_meta(client, existing)) == encoder
+        if fresh and _count(client, existing) == n and meta.get("n") == n and \
+                meta.get("seed") == seed:
             return {"index": existing, "reused": True, "passages": n, **meta.get("timings", {}),
                     "store_bytes": store_bytes(client, existing)}
-    body = indices.index_definition(dims=dims, model="synthetic", collection=collection,
-                                    replicas=replicas)
+    # Recorded as made by the configured encoder, so that the searcher queries the random
+    # vectors with the model the benchmarks time (the vectors say nothing of any model).
+    body = indices.index_definition(dims=dims, model=encoder[0], collection=collection,
+                                    backend=encoder[1], replicas=replicas)
     refresh_interval = body["settings"]["index"]["refresh_interval"]
     body["settings"]["index"]["refresh_interval"] = "-1"  # one refresh at the end, not 1/s
     name = indices.new_index_name(settings, collection)

@@ -90,7 +90,7 @@ class Embedder:
             # The PyTorch model is always loaded: its tokenizer, prompts and token table serve
             # every backend, and it is what the other backends are exported from.
             model = SentenceTransformer(path, device=self.device)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             hint = "" if Path(path).exists() else (
                 " It is not a local path and models cannot be downloaded here: set VERBATIM_MODEL "
                 "to a directory holding a sentence-transformers model."

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 # "auto" resolves to OpenVINO on a CPU and PyTorch on a GPU (see resolve_backend).
-BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
+BACKENDS = ("torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
 EXPORT_VERSION = "1"  # bump when the export below changes: cached files are then rebuilt
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -137,17 +137,45 @@ def quantize_onnx(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def onnx_file(model: SentenceTransformer, folder: Path, *, int8: bool) -> Path:
-    """The exported model, built on first use and reused from the cache afterwards."""
+def quantize_openvino(model: SentenceTransformer, source: Path, target: Path) -> None:
+    """Static int8 with NNCF: activation ranges measured on indexer/calibration.py's texts,
+    one text per sample so that padding never enters the statistics."""
+    import nncf
+    import openvino
+
+    from indexer.calibration import CALIBRATION_TEXTS
+
+    names = input_names(model)
+
+    def sample(text: str) -> dict[str, np.ndarray]:
+        features = tokenize(model, [text])
+        return {name: features[name].cpu().numpy().astype("int64") for name in names}
+
+    quantized = nncf.quantize(
+        openvino.Core().read_model(str(source)),
+        nncf.Dataset([sample(text) for text in CALIBRATION_TEXTS]),
+        model_type=nncf.ModelType.TRANSFORMER, subset_size=len(CALIBRATION_TEXTS),
+    )
+    partial = target.with_name(target.stem + "-partial.xml")
+    openvino.save_model(quantized, str(partial))
+    os.replace(partial.with_suffix(".bin"), target.with_suffix(".bin"))
+    os.replace(partial, target)
+
+
+def exported_file(model: SentenceTransformer, folder: Path, backend: str) -> Path:
+    """The model file a backend runs, built on first use and reused from the cache afterwards."""
     fp32 = folder / "model.onnx"
-    wanted = folder / "model-int8.onnx" if int8 else fp32
+    wanted = {"onnx-int8": folder / "model-int8.onnx",
+              "openvino-int8": folder / "openvino-int8.xml"}.get(backend, fp32)
     if wanted.exists():
         return wanted
     with _locked(folder):
         if not fp32.exists():
             export_onnx(model, fp32)
-        if int8 and not wanted.exists():
+        if backend == "onnx-int8" and not wanted.exists():
             quantize_onnx(fp32, wanted)
+        if backend == "openvino-int8" and not wanted.exists():
+            quantize_openvino(model, fp32, wanted)
     return wanted
 
 
@@ -184,13 +212,13 @@ def build_runner(model: SentenceTransformer, backend: str, folder: Path) -> Runn
     names = input_names(model)
     try:
         if backend in ("onnx", "onnx-int8"):
-            return onnx_runner(onnx_file(model, folder, int8=backend == "onnx-int8"), names)
-        if backend == "openvino":
-            return openvino_runner(onnx_file(model, folder, int8=False), names)
+            return onnx_runner(exported_file(model, folder, backend), names)
+        if backend in ("openvino", "openvino-int8"):
+            return openvino_runner(exported_file(model, folder, backend), names)
     except ImportError as exc:
         raise EncoderError(
-            f"The {backend} backend needs the {exc.name} package: pip install onnxruntime openvino, "
-            "or set VERBATIM_ENCODER_BACKEND=torch"
+            f"The {backend} backend needs the {exc.name} package: pip install {exc.name} "
+            "(openvino-int8: pip install 'verbatim[int8]'), or set VERBATIM_ENCODER_BACKEND=torch"
         ) from exc
     except Exception as exc:  # export and runtime errors come in many types
         raise EncoderError(

@@ -52,7 +52,7 @@ def _raw_definition() -> dict[str, Any]:
     return json.loads((mappings_dir() / "passages.json").read_text(encoding="utf-8"))
 
 
-def index_definition(*, dims: int, model: str, collection: str, backend: str = "torch",
+def index_definition(*, dims: int, model: str, collection: str, backend: str,
                      replicas: int | None = None) -> dict[str, Any]:
     """The passages index body from ``mappings/passages.json``, sized for the model."""
     body = copy.deepcopy(_raw_definition())

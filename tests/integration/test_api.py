@@ -204,8 +204,10 @@ def test_health_and_collections(client: FlaskClient) -> None:
     assert names == {"un", "news", "hostile"}
 
 
-def test_hybrid_degrades_to_keyword_when_the_model_fails(api_settings: Settings) -> None:
-    broken = Embedder("/nonexistent/model/path")
+def test_hybrid_degrades_to_keyword_when_the_model_fails(api_settings: Settings,
+                                                         embedder: Embedder) -> None:
+    # The collections' own model and backend, on a device that does not exist: it cannot load.
+    broken = Embedder(embedder.model_name, backend=embedder.backend, device="no-such-device")
     app = create_app(api_settings, embedder=broken, test_config={"TESTING": True}, warm=False)
     body = app.test_client().get("/api/search", query_string={"q": MUELLER_QUERY}).get_json()
     assert "degraded" in body and body["results"]

@@ -20,7 +20,7 @@ PASSAGES = [
 @pytest.fixture
 def passages_index(es, embedder, clean_prefix):  # type: ignore[no-untyped-def]
     body = indices.index_definition(dims=embedder.dimension, model=embedder.model_name,
-                                    collection="engine")
+                                    collection="engine", backend=embedder.backend)
     name = indices.new_index_name(clean_prefix, "engine")
     indices.create_index(es, name, body)
     vectors = embedder.encode_passages([text for *_, text in PASSAGES])

@@ -142,7 +142,7 @@ def test_broken_files_are_listed_and_good_ones_indexed(es, clean_prefix, tmp_pat
 
 def test_a_collection_from_another_model_is_refused(es, clean_prefix, embedder):  # type: ignore[no-untyped-def]
     body = indices.index_definition(dims=embedder.dimension + 1, model="other-model",
-                                    collection="mismatch")
+                                    collection="mismatch", backend=embedder.backend)
     name = indices.new_index_name(clean_prefix, "mismatch")
     indices.create_index(es, name, body)
     indices.attach_aliases(es, clean_prefix, "mismatch", name)
@@ -192,7 +192,7 @@ def test_a_shortened_document_leaves_no_stale_passages(es, clean_prefix, tmp_pat
 
 def test_an_index_from_an_older_mapping_gains_the_new_fields(es, clean_prefix, embedder):  # type: ignore[no-untyped-def]
     body = indices.index_definition(dims=embedder.dimension, model=embedder.model_name,
-                                    collection="older")
+                                    collection="older", backend=embedder.backend)
     del body["mappings"]["properties"]["stems"]  # as Verbatim's first schema had it
     name = indices.new_index_name(clean_prefix, "older")
     indices.create_index(es, name, body)
