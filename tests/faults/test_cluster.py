@@ -33,7 +33,7 @@ pytestmark = pytest.mark.faults
 PORTS = tuple(int(p) for p in os.environ.get("VERBATIM_CLUSTER_TEST_PORTS",
                                              "9261,9262,9263").split(","))
 VERBATIM = str(Path(sys.executable).parent / "verbatim")
-DOCUMENTS = 40
+DOCUMENTS = 80
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +102,7 @@ def test_a_node_lost_mid_index_and_search_costs_nothing(cluster, embedder, tmp_p
     victim = _master(cluster)
     pid = node.read_pid(victim)
     assert pid is not None
+    assert run.poll() is None, "indexing finished before the node could be killed"
     os.kill(pid, signal.SIGKILL)
     while node.pid_alive(pid):
         time.sleep(0.1)
@@ -113,6 +114,7 @@ def test_a_node_lost_mid_index_and_search_costs_nothing(cluster, embedder, tmp_p
     searching.join(timeout=60)
 
     assert run.returncode == 0, output
+    print(f"{len(outcomes)} searches, {killed_at} before the kill; indexer said:\n{output}")
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert not errors, errors[:3]
     assert len(outcomes) > killed_at  # searches did run after the node was lost
