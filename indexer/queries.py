@@ -168,9 +168,20 @@ def knn_clauses(vectors: Sequence[QueryVector], filters: Filters, *,
     return [knn_clause(v.vector, filters, k=k, collections=v.collections) for v in vectors]
 
 
-def collapse(inner_name: str = "passages") -> dict[str, Any]:
-    """One hit per document; the inner hits' total says how many of its passages matched."""
-    return {"field": "doc_key", "inner_hits": {"name": inner_name, "size": 0}}
+def collapse() -> dict[str, Any]:
+    """One hit per document (how many of its passages matched: passage_counts_body)."""
+    return {"field": "doc_key"}
+
+
+def passage_counts_body(req: SearchRequest, vectors: Sequence[QueryVector] | None,
+                        doc_keys: Sequence[str]) -> dict[str, Any]:
+    """Matching passages per document, for the documents of one page."""
+    return {
+        "size": 0, "track_total_hits": False,
+        "query": {"bool": {"must": [match_query(req, vectors)],
+                           "filter": [{"terms": {"doc_key": list(doc_keys)}}]}},
+        "aggs": {"per_doc": {"terms": {"field": "doc_key", "size": len(doc_keys)}}},
+    }
 
 
 def _page(size: int, offset: int, collapsed: bool) -> dict[str, Any]:

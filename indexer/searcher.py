@@ -153,21 +153,21 @@ class Searcher:
              ) -> tuple[list[dict[str, Any]], dict[str, Any], int, int]:
         common = {"index": self.index, "ignore_unavailable": True, "allow_no_indices": True}
         facets_body = queries.facets_body(req, vector)
-        if req.mode == "keyword" or vector is None:
-            # Keyword alone pages straight in Elasticsearch.
-            body = queries.keyword_search_body(req, size=req.size, offset=req.offset)
+        if req.mode == "keyword" or vector is None or req.mode == "semantic":
+            # One mode alone pages straight in Elasticsearch, one hit per document.
+            keyword = req.mode == "keyword" or vector is None
+            if keyword:
+                body = queries.keyword_search_body(req, size=req.size, offset=req.offset)
+            else:
+                body = queries.semantic_search_body(vector, req, size=req.size, offset=req.offset)
             responses = self._msearch([(common, body), (common, facets_body)])
             hits = responses[0]["hits"]["hits"]
-            results = [self._shape(h, keyword_rank=req.offset + i + 1, semantic_rank=None,
-                                   fused=h.get("_score")) for i, h in enumerate(hits)]
-            total, facets = self._facets(responses[1])
-            return results, facets, total, total
-        if req.mode == "semantic":
-            body = queries.semantic_search_body(vector, req, size=req.size, offset=req.offset)
-            responses = self._msearch([(common, body), (common, facets_body)])
-            hits = responses[0]["hits"]["hits"]
-            results = [self._shape(h, keyword_rank=None, semantic_rank=req.offset + i + 1,
-                                   fused=h.get("_score")) for i, h in enumerate(hits)]
+            counts = self._passage_counts(req, None if keyword else vector, hits)
+            results = [self._shape(h, keyword_rank=req.offset + i + 1 if keyword else None,
+                                   semantic_rank=None if keyword else req.offset + i + 1,
+                                   fused=h.get("_score"),
+                                   more_passages=counts.get(h["_source"]["doc_key"], 1) - 1)
+                       for i, h in enumerate(hits)]
             total, facets = self._facets(responses[1])
             return results, facets, total, total
         # Hybrid: both legs and the facets over their union, in one round trip. The legs
@@ -205,6 +205,20 @@ class Searcher:
                                        more_passages=others))
         total, facets = self._facets(responses[2])
         return results, facets, total, min(total, len(documents))
+
+    def _passage_counts(self, req: SearchRequest, vectors: list[queries.QueryVector] | None,
+                        hits: list[dict[str, Any]]) -> dict[str, int]:
+        """How many passages of each shown document matched. One aggregation over the page's
+        documents: collapse's inner_hits would run one search per document shown, which made
+        long keyword queries cost seconds a page."""
+        keys = sorted({h["_source"]["doc_key"] for h in hits})
+        if not keys:
+            return {}
+        response = self.client.search(
+            index=self.index, ignore_unavailable=True, allow_no_indices=True,
+            **queries.passage_counts_body(req, vectors, keys))
+        buckets = response.get("aggregations", {}).get("per_doc", {}).get("buckets", [])
+        return {b["key"]: int(b["doc_count"]) for b in buckets}
 
     def _msearch(self, searches: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Any]:
         lines: list[dict[str, Any]] = []
@@ -246,7 +260,6 @@ class Searcher:
         source = hit["_source"]
         text = source.get("text", "")
         highlights = hit.get("highlight", {}).get("text") or []
-        inner = hit.get("inner_hits", {}).get("passages", {}).get("hits", {}).get("total", {})
         return {
             "doc_id": source.get("doc_id"),
             "collection": source.get("collection"),
@@ -265,8 +278,7 @@ class Searcher:
                 "offset": source.get("offset_start"),
                 "end": source.get("offset_end"),
             },
-            "more_passages": more_passages if more_passages is not None
-            else max(int(inner.get("value", 1)) - 1, 0),
+            "more_passages": max(more_passages or 0, 0),
             "quotes": [{"text": q.get("text"), "speaker": q.get("speaker")}
                        for q in source.get("quotes", [])],
             "ranks": {"keyword": keyword_rank, "semantic": semantic_rank,

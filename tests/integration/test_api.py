@@ -109,6 +109,19 @@ def test_results_have_the_documented_shape(client: FlaskClient) -> None:
     assert set(body["facets"]) >= {"collection", "type", "speaker", "date"}
 
 
+def test_more_passages_counts_the_other_matching_passages(client: FlaskClient, es,  # type: ignore[no-untyped-def]
+                                                         api_settings: Settings) -> None:
+    from indexer.queries import Filters, keyword_query
+
+    results = search(client, q="Idlib", mode="keyword", collection="un")["results"]
+    assert results and any(r["more_passages"] > 0 for r in results)  # two long meetings
+    for r in results:
+        matching = es.count(index=api_settings.alias("un"), query={"bool": {
+            "must": [keyword_query("Idlib", Filters())],
+            "filter": [{"term": {"doc_id": r["doc_id"]}}]}})["count"]
+        assert r["more_passages"] == matching - 1, r["doc_id"]
+
+
 def test_every_hit_is_highlighted_in_every_mode(client: FlaskClient) -> None:
     for mode in ("keyword", "semantic", "hybrid"):
         for result in search(client, q=PARAPHRASE, mode=mode)["results"]:
