@@ -218,7 +218,7 @@ def build_runner(model: SentenceTransformer, backend: str, folder: Path) -> Runn
     except ImportError as exc:
         raise EncoderError(
             f"The {backend} backend needs the {exc.name} package: pip install {exc.name} "
-            "(openvino-int8: pip install 'verbatim[int8]'), or set VERBATIM_ENCODER_BACKEND=torch"
+            "(openvino-int8: pip install -e '.[int8]' in the checkout), or set VERBATIM_ENCODER_BACKEND=torch"
         ) from exc
     except Exception as exc:  # export and runtime errors come in many types
         raise EncoderError(
