@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +17,20 @@ from indexer.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
+
+
+def wait_for_passages(client, alias: str, run: subprocess.Popen[str],  # type: ignore[no-untyped-def]
+                      timeout: float = 300) -> None:
+    """Until the indexer running in ``run`` has some passages safely in ``alias``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):  # the index may not exist yet
+            if client.count(index=alias)["count"] > 0:
+                return
+        if run.poll() is not None:
+            break
+        time.sleep(0.5)
+    pytest.fail(f"no passage reached {alias} (indexer exit code {run.poll()})")
 
 
 def require(condition: bool, reason: str) -> None:

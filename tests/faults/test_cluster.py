@@ -26,7 +26,7 @@ from indexer.client import build_client
 from indexer.queries import Filters, SearchRequest
 from indexer.searcher import Searcher
 from indexer.settings import Settings, load_settings
-from tests.conftest import DATA, require
+from tests.conftest import DATA, require, wait_for_passages
 
 pytestmark = pytest.mark.faults
 
@@ -83,14 +83,7 @@ def test_a_node_lost_mid_index_and_search_costs_nothing(cluster, embedder, tmp_p
                "--replicas", "1", "--batch-size", "16", "--bulk-size", "50"]
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:  # some passages in, on both copies
-        try:
-            if client.count(index=alias)["count"] > 0:
-                break
-        except Exception:
-            pass
-        time.sleep(0.5)
+    wait_for_passages(client, alias, run)  # then on both copies:
     client.cluster.health(index=alias, wait_for_status="green", timeout="60s")
 
     stop = threading.Event()

@@ -22,7 +22,7 @@ import pytest
 from indexer import node
 from indexer.client import build_client
 from indexer.settings import Settings, load_settings
-from tests.conftest import DATA, require
+from tests.conftest import DATA, require, wait_for_passages
 
 pytestmark = pytest.mark.faults
 
@@ -73,14 +73,7 @@ def test_killed_mid_bulk_then_rerun_loses_and_duplicates_nothing(fault_settings,
                "--batch-size", "16", "--bulk-size", "50", "--report", str(tmp_path / "r.json")]
     run = subprocess.Popen(command, env=_env(fault_settings), stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:  # wait until some passages are safely in
-        try:
-            if client.count(index=alias)["count"] > 0:
-                break
-        except Exception:
-            pass
-        time.sleep(0.5)
+    wait_for_passages(client, alias, run)
     _kill_node(fault_settings)
     output, _ = run.communicate(timeout=300)
     assert run.returncode == 2, output
