@@ -15,8 +15,10 @@
    (threads, each with its own keep-alive http.client connection) send
    ``GET /api/search?q=...&mode=...&collection=synthetic-<n>&size=10`` for D seconds each.
 4. Raw: the bodies ``Searcher._run`` builds for that mode (same builders, same all-collections
-   alias and header, same msearch), with the precomputed vectors, sent by the elasticsearch
-   client (one per client thread) at the same concurrency for the same time.
+   alias and header, same msearch, and for keyword and semantic pages the same second request
+   that counts each shown document's matching passages), with the precomputed vectors, sent
+   by the elasticsearch client (one per client thread) at the same concurrency for the same
+   time.
 The ``mixed`` mode (what `make load` runs) cycles through the three modes, each with no
 filter, a type, a date range or a speaker filter.
 Any non-200 (or an msearch item with an error) counts as an error.
@@ -114,6 +116,14 @@ def msearch_lines(req: SearchRequest, vector: list[float] | None, index: str) ->
     return lines
 
 
+def page_counts(req: SearchRequest, vector: list[float]
+                ) -> tuple[SearchRequest, list[queries.QueryVector] | None] | None:
+    """What the second request of a keyword or semantic page needs (hybrid has none)."""
+    if req.mode == "hybrid":
+        return None
+    return req, None if req.mode == "keyword" else [queries.QueryVector(vector)]
+
+
 # ---------------------------------------------------------------- load
 
 
@@ -151,16 +161,24 @@ def _raw_caller(spec: dict[str, Any]) -> Callable[[int], str | None]:
     from elasticsearch import ApiError
 
     client = build_client(spec["settings"])  # one client (one connection pool) per thread
-    lines = spec["lines"]
+    lines, counts, index = spec["lines"], spec["counts"], spec["settings"].all_alias
 
     def call(i: int) -> str | None:
         try:
             response = client.msearch(searches=lines[i % len(lines)])
+            for item in response["responses"]:
+                if "error" in item and item.get("status") != 404:  # 404 reads as empty
+                    return f"msearch item {item.get('status')}"
+            count = counts[i % len(counts)]
+            if count is not None:  # the page's passage counts, as Searcher._passage_counts
+                req, vectors = count
+                hits = response["responses"][0]["hits"]["hits"]
+                keys = sorted({h["_source"]["doc_key"] for h in hits})
+                if keys:
+                    client.search(index=index, ignore_unavailable=True, allow_no_indices=True,
+                                  **queries.passage_counts_body(req, vectors, keys))
         except (ApiError, TransportError) as exc:
             return type(exc).__name__
-        for item in response["responses"]:
-            if "error" in item and item.get("status") != 404:  # the Searcher reads 404 as empty
-                return f"msearch item {item.get('status')}"
         return None
 
     return call
@@ -398,6 +416,8 @@ def main(argv: list[str] | None = None) -> None:
             raw_spec = {"settings": settings, "lines": [
                 msearch_lines(search_request(q, m, collection, **f),
                               None if m == "keyword" else v, settings.all_alias)
+                for (q, m, f), v in zip(planned, vectors, strict=True)], "counts": [
+                page_counts(search_request(q, m, collection, **f), v)
                 for (q, m, f), v in zip(planned, vectors, strict=True)]}
             results[mode] = {}
             for kind, spec in (("api", api_spec), ("raw", raw_spec)):
