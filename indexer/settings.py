@@ -87,7 +87,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VERBATIM_INDEX_PREFIX": (DEFAULT_PREFIX, "Prefix of every index and alias Verbatim creates."),
     "VERBATIM_CACHE": (
         "~/.cache/verbatim (root: /var/cache/verbatim)",
-        "Where the local Elasticsearch is fetched, unpacked and keeps its data and logs.",
+        "Where the local Elasticsearch is fetched, unpacked and keeps its data and logs, and "
+        "where the model is exported for the ONNX and OpenVINO backends.",
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
     "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch "
