@@ -114,7 +114,8 @@ def health() -> Response:
     ext = current_app.extensions["verbatim"]
     embedder = ext["embedder"]
     body: dict[str, Any] = {"status": "ok", "elasticsearch": {"reachable": False},
-                            "model": {"name": embedder.model_name, "loaded": embedder.loaded}}
+                            "model": {"name": embedder.model_name, "backend": embedder.backend,
+                                      "loaded": embedder.loaded}}
     try:
         cluster = ext["client"].options(request_timeout=3, max_retries=0).cluster.health()
         found = indices.list_collections(ext["client"], ext["settings"])

@@ -213,6 +213,7 @@ def test_export_streams_every_match(client: FlaskClient) -> None:
 def test_health_and_collections(client: FlaskClient) -> None:
     health = client.get("/api/health").get_json()
     assert health["elasticsearch"]["reachable"] and health["model"]["loaded"]
+    assert health["model"]["backend"] in ("torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
     names = {c["name"] for c in client.get("/api/collections").get_json()["collections"]}
     assert names == {"un", "news", "hostile"}
 
