@@ -28,7 +28,10 @@ from indexer.settings import Settings
 MAX_SENTENCES_PER_PASSAGE = 12
 EXPORT_BATCH = 1000
 MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
-ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
+ENCODERS_TTL_S = 30.0
+TRANSIENT_STATUSES = (429, 502, 503, 504)  # a search failed for now, not for good
+MSEARCH_ATTEMPTS = 4
+MSEARCH_BACKOFF_S = 0.25  # how long the collections' encoders are remembered between lookups
 
 
 class SearchUnavailable(RuntimeError):
@@ -221,10 +224,25 @@ class Searcher:
         return {b["key"]: int(b["doc_count"]) for b in buckets}
 
     def _msearch(self, searches: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[Any]:
+        """The searches in one round trip. msearch answers 200 even when a search in it failed,
+        so the transport's retries never see a node lost mid-search (its shards fail with 502
+        or 503 inside the response): such a response is retried here, after a short pause in
+        which the cluster moves the shards to their replicas."""
         lines: list[dict[str, Any]] = []
         for header, body in searches:
             lines.extend([header, body])
-        response = self.client.msearch(searches=lines)
+        for attempt in range(MSEARCH_ATTEMPTS):
+            response = self.client.msearch(searches=lines)
+            transient = [item for item in response["responses"]
+                         if "error" in item and item.get("status") in TRANSIENT_STATUSES]
+            if not transient:
+                break
+            if attempt + 1 == MSEARCH_ATTEMPTS:
+                error = transient[0]["error"]
+                raise SearchUnavailable(
+                    f"Elasticsearch could not answer ({error.get('type', 'error')}, status "
+                    f"{transient[0].get('status')}); try again in a moment")
+            time.sleep(MSEARCH_BACKOFF_S * (attempt + 1))
         out = []
         for item in response["responses"]:
             if "error" in item:
