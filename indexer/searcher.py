@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -28,10 +29,13 @@ from indexer.settings import Settings
 MAX_SENTENCES_PER_PASSAGE = 12
 EXPORT_BATCH = 1000
 MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
-ENCODERS_TTL_S = 30.0
+ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
 TRANSIENT_STATUSES = (429, 502, 503, 504)  # a search failed for now, not for good
 MSEARCH_ATTEMPTS = 4
-MSEARCH_BACKOFF_S = 0.25  # how long the collections' encoders are remembered between lookups
+MSEARCH_BACKOFF_S = 0.25  # seconds, times the attempt number
+
+
+log = logging.getLogger(__name__)
 
 
 class SearchUnavailable(RuntimeError):
@@ -242,6 +246,8 @@ class Searcher:
                 raise SearchUnavailable(
                     f"Elasticsearch could not answer ({error.get('type', 'error')}, status "
                     f"{transient[0].get('status')}); try again in a moment")
+            log.warning("Retrying a search that Elasticsearch could not answer now (%s, status %s)",
+                        transient[0]["error"].get("type"), transient[0].get("status"))
             time.sleep(MSEARCH_BACKOFF_S * (attempt + 1))
         out = []
         for item in response["responses"]:
