@@ -11,8 +11,12 @@ COPY mappings ./mappings
 COPY samples ./samples
 RUN pip install -e . && useradd --system --create-home verbatim
 USER verbatim
+# Export the model for the default CPU backend (OpenVINO) into the image's cache now, so that
+# neither the app nor the indexer pays for it at start.
+RUN python -c "from indexer.embedder import Embedder; from indexer.settings import load_settings; Embedder.from_settings(load_settings()).encode_query('warm up')"
 EXPOSE 5000
 # No --preload: each worker loads (and warms) the model itself. Torch's OpenMP threads do
-# not survive a fork, so a model warmed in the master hangs in its workers.
+# not survive a fork, so a model warmed in the master hangs in its workers (and PyTorch is
+# still loaded beside OpenVINO: its tokenizer and token table serve the app).
 ENV OMP_NUM_THREADS=1
 CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--timeout", "60", "webapp.app:create_app()"]
