@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from indexer.node import CLUSTER_PORTS
 from indexer.readers import FORMATS
 from indexer.settings import Settings, SettingsError, load_settings
 
@@ -98,7 +99,7 @@ def _ports(value: str) -> tuple[int, ...]:
 
 
 PORTS_OPTION = click.option(
-    "--ports", default=",".join(map(str, (9201, 9202, 9203))), show_default=True,
+    "--ports", default=",".join(map(str, CLUSTER_PORTS)), show_default=True,
     help="HTTP ports of the nodes (transport ports are these + 100).")
 
 

@@ -234,14 +234,15 @@ def encode(model: SentenceTransformer, run: Runner, texts: Sequence[str], *, bat
     sentence-transformers does, so each batch pads to similar lengths."""
     import numpy
 
-    names = input_names(model)
     texts = [prompt + t for t in texts] if prompt else list(texts)
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     rows: list[np.ndarray | None] = [None] * len(texts)
     for start in range(0, len(order), batch_size):
         chosen = order[start:start + batch_size]
         features = tokenize(model, [texts[i] for i in chosen])
-        inputs = {name: features[name].cpu().numpy().astype(numpy.int64) for name in names}
+        # The runner picks the inputs its graph takes (input_names, fixed at export).
+        inputs = {name: features[name].cpu().numpy().astype(numpy.int64)
+                  for name in INPUT_NAMES if name in features}
         for i, row in zip(chosen, run(inputs), strict=True):
             rows[i] = row
     matrix = numpy.vstack(rows).astype(numpy.float32)

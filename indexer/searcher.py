@@ -79,7 +79,7 @@ class Searcher:
         """One page of results with facets. ``mark_semantic=False`` skips encoding the page's
         sentences for semantic highlights (benchmarks that only need the ranking)."""
         started = time.perf_counter()
-        vector, degraded = self._query_vector(req)
+        vector, degraded = self._query_vectors(req)
         mode = req.mode
         if mode == "semantic" and vector is None:
             raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
@@ -109,7 +109,7 @@ class Searcher:
             body["degraded"] = f"keyword results only: {degraded}"
         return body
 
-    def _query_vector(self, req: SearchRequest
+    def _query_vectors(self, req: SearchRequest
                       ) -> tuple[list[queries.QueryVector] | None, str | None]:
         """The query's vector from the encoder of each collection searched: query and passage
         vectors must come from the same model on the same backend."""
@@ -160,7 +160,7 @@ class Searcher:
              ) -> tuple[list[dict[str, Any]], dict[str, Any], int, int]:
         common = {"index": self.index, "ignore_unavailable": True, "allow_no_indices": True}
         facets_body = queries.facets_body(req, vector)
-        if req.mode == "keyword" or vector is None or req.mode == "semantic":
+        if req.mode != "hybrid" or vector is None:
             # One mode alone pages straight in Elasticsearch, one hit per document.
             keyword = req.mode == "keyword" or vector is None
             if keyword:
@@ -380,7 +380,7 @@ class Searcher:
     def export(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
         """Every passage the request matched, best first within Elasticsearch's order, with a
         point in time and search_after: no 10,000-hit ceiling."""
-        vector, _ = self._query_vector(req)
+        vector, _ = self._query_vectors(req)
         query = queries.match_query(req, vector)
         pit = self.client.open_point_in_time(index=self.index, keep_alive="2m",
                                              ignore_unavailable=True)["id"]

@@ -90,7 +90,7 @@ def test_each_collection_is_queried_with_the_encoder_that_made_it(es, clean_pref
     searcher = Searcher(es, embedder, settings)
     req = SearchRequest(q="ferry crossing suspended", mode="semantic",
                         filters=Filters(collections=("mine", "theirs")), size=20)
-    vectors, degraded = searcher._query_vector(req)
+    vectors, degraded = searcher._query_vectors(req)
     assert degraded is None and vectors is not None
     assert sorted(v.collections for v in vectors) == [("mine",), ("theirs",)]
     results = searcher.search(req, mark_semantic=False)["results"]
