@@ -89,3 +89,14 @@ class RecordError(ValueError):
         super().__init__(f"{origin}: {reason}")
         self.origin = origin
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input we deliberately do not index (not an error), reported in the summary."""
+
+    origin: str
+    reason: str
+
+
+Item = Document | RecordError | Skipped

@@ -12,21 +12,12 @@ from datetime import date as Date
 from typing import Any
 
 from indexer.documents import Document, RecordError
+from indexer.text import lexicon
 
-# AP style spells out March to July and abbreviates the rest; wire desks are not always
-# consistent, so the full names and the common variants (Sep., Sept without a dot) are
-# accepted too.
-MONTHS: dict[str, int] = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
-    "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
-    "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10,
-    "nov": 11, "november": 11, "dec": 12, "december": 12,
-}
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
-)
-_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+"
+# A month as a date prints it: "February", "Feb.", "Feb", "Sept.".
+_MONTH = (rf"(?:{lexicon.alternation(lexicon.MONTH_NAMES)}"
+          rf"|(?:{lexicon.alternation(lexicon.MONTH_ABBREVIATIONS)})\.?)")
+_WEEKDAY = rf"(?:{lexicon.alternation(day[:3] for day in lexicon.WEEKDAYS)})[a-z]*\.?,?\s+"
 
 # "WASHINGTON, Feb. 27 (UPI) -- ", "March 3 (Reuters) - ": at the start of a paragraph.
 DATELINE = re.compile(
@@ -72,7 +63,7 @@ def normalise_date(value: str | int | None) -> str | None:
     for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR):
         match = pattern.fullmatch(text)
         if match:
-            month = MONTHS.get(match["month"].lower())
+            month = lexicon.MONTHS.get(match["month"].lower())
             if month is not None:
                 return _iso(int(match["y"]), month, int(match["d"]))
     return None
@@ -112,7 +103,7 @@ def parse_wire_article(text: str, *, doc_id: str, year: int | None = None,
         if match["place"]:
             metadata["dateline_place"] = match["place"].strip().rstrip(",")
         source = match["agency"].strip()
-        month = MONTHS[match["month"].rstrip(".").lower()]
+        month = lexicon.MONTHS[match["month"].rstrip(".").lower()]
         day = int(match["day"])
         iso = _dateline_date(month, day, year, hint)
         if iso is None:

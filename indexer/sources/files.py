@@ -1,24 +1,24 @@
-"""Reading collections: files, folders, globs and stdin, in every layout Verbatim knows.
+"""Reading collections: files, folders, globs and stdin, each file read by its format.
 
-Readers are generators of ``Document`` or ``RecordError``: a broken record is
-yielded as an error (with its file and line) and reading goes on, so the caller
-can report it and index everything else.
+Readers are generators of ``Document``, ``RecordError`` or ``Skipped``: a broken record is
+yielded as an error (with its file and line) and reading goes on, so the caller can report it
+and index everything else. This module finds the files and tells their formats; the record
+layouts of JSON and CSV files are ``records``', wire copy and HTML ``articles``', and UN
+verbatim records ``transcripts``'.
 """
 
 from __future__ import annotations
 
-import csv
 import glob
-import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from indexer import articles, transcripts
-from indexer.documents import DOC_TYPES, Document, RecordError, Segment, Speaker
+from indexer.documents import Document, Item, RecordError, Segment, Skipped
+from indexer.sources import articles, records, transcripts
 
 FORMATS = ("auto", "text", "transcript", "speech", "jsonl", "json", "csv", "html")
 # One speech of a meeting per file, as the UN Security Council Debates corpus ships them.
@@ -27,26 +27,17 @@ SPEECH_FILE = re.compile(r"^UNSC_\d{4}_SPV\.(?P<meeting>\d{3,5})_spch(?P<speech>
 TEXT_SUFFIXES = {".txt", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-KNOWN_SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | HTML_SUFFIXES | {".json", ".csv"}
 # Files that describe a collection rather than belong to it.
 SIDECAR_NAMES = {"meetings.csv", "readme.md", "provenance.md", "license", "license.md"}
-TEXT_FIELDS = ("body", "text", "content")
-MAX_CSV_FIELD = 64 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """An input we deliberately do not index (not an error), reported in the summary."""
-
-    origin: str
-    reason: str
-
-
-Item = Document | RecordError | Skipped
+# Formats whose files hold records, each read by its reader in ``records``.
+_RECORD_READERS = {"jsonl": records.read_jsonl_stream, "json": records.read_json_stream,
+                   "csv": records.read_csv_stream}
 
 
 @dataclass(frozen=True)
 class ReadOptions:
+    """How to read the inputs, as ``index`` was told: ``--format``, ``--type``, ``--year``."""
+
     format: str = "auto"
     doc_type: str | None = None  # --type: for records that do not say what they are
     year: int | None = None
@@ -93,13 +84,15 @@ def read_inputs(specs: Iterable[str], options: ReadOptions, *,
         if isinstance(target, _Missing):
             yield RecordError(str(target), target.reason)
         elif target == "-":
-            yield from read_jsonl_stream(stdin or sys.stdin, "<stdin>", options)
+            yield from records.read_jsonl_stream(stdin or sys.stdin, "<stdin>", options.doc_type)
         else:
             assert isinstance(target, Path)
             yield from read_file(target, options, meetings_cache)
 
 
 def detect_format(path: Path, options: ReadOptions) -> str | None:
+    """The file's format (one of ``FORMATS``) by its name, unless ``--format`` said; None for
+    a file type we do not read."""
     if options.format != "auto":
         return options.format
     suffix = path.suffix.lower()
@@ -120,6 +113,8 @@ def detect_format(path: Path, options: ReadOptions) -> str | None:
 
 def read_file(path: Path, options: ReadOptions,
               meetings_cache: dict[Path, dict[str, dict[str, str]]] | None = None) -> Iterator[Item]:
+    """The items of one file, read by its format; ``meetings_cache`` keeps the meetings.csv
+    files already read, so that a folder of transcripts reads each once."""
     origin = str(path)
     if path.name.lower() in SIDECAR_NAMES and options.format == "auto":
         yield Skipped(origin, "collection metadata, read alongside the records it describes")
@@ -128,19 +123,14 @@ def read_file(path: Path, options: ReadOptions,
     if fmt is None:
         yield Skipped(origin, f"unknown file type {path.suffix or '(none)'}; use --format to read it")
         return
-    if fmt in ("jsonl", "json", "csv"):
+    if fmt in _RECORD_READERS:
         try:
             handle = path.open(encoding="utf-8", newline="" if fmt == "csv" else None)
         except OSError as exc:
             yield RecordError(origin, f"cannot open: {exc.strerror}")
             return
         with handle:
-            if fmt == "jsonl":
-                yield from read_jsonl_stream(handle, origin, options)
-            elif fmt == "json":
-                yield from _read_json(handle, origin, options)
-            else:
-                yield from read_csv_stream(handle, origin, options)
+            yield from _RECORD_READERS[fmt](handle, origin, options.doc_type)
         return
     text = _read_text(path)
     if isinstance(text, RecordError):
@@ -238,153 +228,6 @@ def _meeting_row(path: Path, symbol: str | None,
         if symbol in cache[csv_path]:
             return cache[csv_path][symbol]
     return {}
-
-
-def read_jsonl_stream(handle: IO[str], origin: str, options: ReadOptions) -> Iterator[Item]:
-    line_no = 0
-    while True:
-        try:
-            line = handle.readline()
-        except UnicodeDecodeError as exc:
-            yield RecordError(f"{origin}:{line_no + 1}", f"not valid UTF-8 ({exc.reason}); the rest "
-                              "of the file cannot be read: convert it to UTF-8")
-            return
-        if not line:
-            return
-        line_no += 1
-        if not line.strip():
-            continue
-        where = f"{origin}:{line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield RecordError(where, f"broken JSON ({exc.msg} at column {exc.colno})")
-            continue
-        yield _from_record(record, where, options, fallback_id=f"{Path(origin).stem}-{line_no}")
-
-
-def _read_json(handle: IO[str], origin: str, options: ReadOptions) -> Iterator[Item]:
-    try:
-        data = json.load(handle)
-    except json.JSONDecodeError as exc:
-        yield RecordError(f"{origin}:{exc.lineno}", f"broken JSON ({exc.msg})")
-        return
-    except UnicodeDecodeError as exc:
-        yield RecordError(origin, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8")
-        return
-    records = data if isinstance(data, list) else [data]
-    for number, record in enumerate(records, start=1):
-        yield _from_record(record, f"{origin}[{number}]", options,
-                           fallback_id=f"{Path(origin).stem}-{number}")
-
-
-def read_csv_stream(handle: IO[str], origin: str, options: ReadOptions) -> Iterator[Item]:
-    csv.field_size_limit(MAX_CSV_FIELD)
-    try:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            where = f"{origin}:{reader.line_num}"
-            yield _from_record(dict(row), where, options,
-                               fallback_id=f"{Path(origin).stem}-{reader.line_num}")
-    except (csv.Error, UnicodeDecodeError) as exc:
-        yield RecordError(origin, f"unreadable CSV: {exc}")
-
-
-def _text_of(record: dict[str, Any]) -> str | None:
-    for key in (*TEXT_FIELDS, "article_content"):
-        value = record.get(key)
-        if isinstance(value, str) and value.strip():
-            return value
-    return None
-
-
-def _from_record(record: Any, where: str, options: ReadOptions, *, fallback_id: str) -> Item:
-    """One JSON/CSV record as a Document, whatever its layout (generic, BEIR, UN speeches)."""
-    if not isinstance(record, dict):
-        return RecordError(where, f"expected a JSON object, got {type(record).__name__}")
-    text = _text_of(record)
-    if text is None:
-        return RecordError(where, "the record has no text (none of body, text, content)")
-    raw_id = record.get("id", record.get("_id"))
-    doc_id = str(raw_id).strip() if raw_id not in (None, "") else fallback_id
-    if "meeting_id" in record or "speech_no" in record:
-        return _un_speech(record, doc_id, text, where)
-    if "iso3" in record or ("session" in record and "country" in record):
-        return _debate_speech(record, doc_id, text, where)
-    return _generic(record, doc_id, text, where, options)
-
-
-_GENERIC_KEYS = {"id", "_id", "title", "body", "text", "content", "date", "source", "url",
-                 "author", "speaker", "type", "country"}
-
-
-def _generic(record: dict[str, Any], doc_id: str, text: str, where: str,
-             options: ReadOptions) -> Item:
-    doc_type = str(record.get("type") or options.doc_type or "").strip().lower()
-    if not doc_type:
-        doc_type = "speech" if record.get("speaker") else "article"
-    if doc_type not in DOC_TYPES:
-        return RecordError(where, f"type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
-    raw_date = record.get("date")
-    date = articles.normalise_date(raw_date)
-    metadata = {k: v for k, v in record.items() if k not in _GENERIC_KEYS and v not in (None, "")}
-    if raw_date not in (None, "") and date is None:
-        metadata["date_original"] = raw_date  # kept, never guessed (see normalise_date)
-    speaker = None
-    if record.get("speaker"):
-        speaker = Speaker(name=str(record["speaker"]), country=_str(record.get("country")))
-    source = _str(record.get("source_name")) or _str(record.get("source"))
-    title = _str(record.get("title")) or _str(record.get("article_title"))
-    return Document(
-        doc_id=doc_id, doc_type=doc_type, text=text, title=title, date=date, source=source,
-        url=_str(record.get("url")), author=_str(record.get("author")), speaker=speaker,
-        metadata=metadata, origin=where,
-    )
-
-
-def _un_speech(record: dict[str, Any], doc_id: str, text: str, where: str) -> Document:
-    speaker = transcripts.speech_record_speaker(record)
-    symbol = _str(record.get("symbol"))
-    topic = _str(record.get("topic"))
-    _, statement_start = transcripts.strip_speaker_prefix(text)
-    title_bits = [b for b in (symbol, speaker.display if speaker else None) if b]
-    metadata = {k: record[k] for k in ("meeting_id", "speech_no", "participant_type",
-                                       "meeting_format", "syria", "source_file") if k in record}
-    metadata["statement_offset"] = statement_start
-    return Document(
-        doc_id=doc_id, doc_type="speech", text=text,
-        title=" — ".join(title_bits) if title_bits else None,
-        date=articles.normalise_date(record.get("date")), source="United Nations Security Council",
-        speaker=speaker, symbol=symbol, topic=topic, metadata=metadata, origin=where,
-    )
-
-
-def _debate_speech(record: dict[str, Any], doc_id: str, text: str, where: str) -> Document:
-    country = _str(record.get("country")) or _str(record.get("iso3"))
-    name = _str(record.get("speaker"))
-    speaker = Speaker(name=name or (country or "Unknown"), country=country,
-                      role=_str(record.get("post")))
-    year = record.get("year")
-    session = record.get("session")
-    title = f"{country}, General Debate" + (f", session {session}" if session else "")
-    if year:
-        title += f" ({year})"
-    metadata = {k: v for k, v in record.items() if k in ("iso3", "session", "year", "post",
-                                                         "source_file") and v not in (None, "")}
-    return Document(
-        doc_id=doc_id, doc_type="speech", text=text, title=title,
-        # The debate's year is all we know; the index's date format accepts a bare year.
-        date=str(year) if year else None,
-        source="United Nations General Assembly", speaker=speaker, metadata=metadata,
-        topic="General Debate", origin=where,
-    )
-
-
-def _str(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _require_text(doc: Document) -> None:

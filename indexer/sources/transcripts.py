@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.articles import normalise_date
 from indexer.documents import Document, RecordError, Segment, Speaker
+from indexer.sources.articles import normalise_date
+from indexer.text import lexicon
+from indexer.text.spans import trimmed
 
 SOURCE = "United Nations Security Council"
 
@@ -26,18 +28,16 @@ ROLES = {
     "The Deputy Secretary-General": "Deputy Secretary-General",
     "The Chair": "Chair",
 }
-# Where one title begins another, the longer comes first: "Mrs." before "Mr.".
-TITLES = ("Archbishop", "Baroness", "Cardinal", "Princess", "President", "Prince", "Sheikh",
-          "Dame", "Lord", "Miss", "Mrs.", "Sir", "Mr.", "Ms.", "Dr.")
-# Lower-case words that may sit inside a surname: "Pecsteen de Buytswerve".
-PARTICLES = {"de", "da", "das", "del", "della", "der", "den", "di", "do", "dos", "du", "la",
-             "le", "van", "von", "zu", "ter", "ten", "y", "e", "al", "el", "bin", "ben", "ibn"}
-# Words that follow a title in running text ("Mr. President:") but are never a name.
-NOT_NAMES = {"President", "Chair", "Chairman", "Secretary-General", "Speaker"}
+# Titles that open a speaker prefix: the forms of address, and "President" for heads of state
+# ("President Kagame (Rwanda):"); the spelling here is the one users see.
+TITLES = (*lexicon.HONORIFICS, "President")
 
+# Where one title begins another ("Mrs." and "Mr.") the longer is tried first.
 _TITLE = "|".join(
-    re.escape(t[:-1]) + r"\.?" if t.endswith(".") else re.escape(t) + r"\b" for t in TITLES
+    re.escape(t[:-1]) + r"\.?" if t.endswith(".") else re.escape(t) + r"\b"
+    for t in sorted(TITLES, key=len, reverse=True)
 )
+_WEEKDAY = "|".join(lexicon.WEEKDAYS)
 _ROLE = "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True))
 _TOKEN = r"[^\W\d_][\w'\u2019.\-]*"
 _NAME = rf"{_TOKEN}(?:[ \t]+{_TOKEN}){{0,6}}"
@@ -57,7 +57,7 @@ _HEADER_SYMBOL = re.compile(
 )
 _MEETING = re.compile(r"\b(?P<meeting>\d{3,5})(?:st|nd|rd|th)[ \t]+meeting\b")
 _DATE_LINE = re.compile(
-    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),[ \t]*"
+    rf"\b(?:{_WEEKDAY}),[ \t]*"
     r"(?P<date>\d{1,2}[ \t]+[A-Z][a-z]+[ \t]+\d{4})"
     r"(?:,[ \t]*(?P<time>\d{1,2}(?:[.:]\d{2})?[ \t]*[ap]\.[ \t]?m\.))?[ \t]*(?P<rest>[^\n]*)"
 )
@@ -71,8 +71,8 @@ _AGENDA = re.compile(r"^[ \t]*Agenda[ \t]*\r?$", re.MULTILINE)
 _HEADER_LINE = re.compile(
     r"^[ \t]*(?:United Nations(?:[ \t]+S/PV\.|[ \t]*\r?$)|S/PV\.\d|Security Council[ \t]*\r?$"
     r"|[A-Z][a-z]+(?:-(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|ieth) year\b"
-    r"|\d{3,5}(?:st|nd|rd|th) meeting\b|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
-    r"|Sunday),[ \t]*\d|(?:Provisional|Agenda)[ \t]*\r?$|President:|Members:"
+    rf"|\d{{3,5}}(?:st|nd|rd|th) meeting\b|(?:{_WEEKDAY}),[ \t]*\d"
+    r"|(?:Provisional|Agenda)[ \t]*\r?$|President:|Members:"
     r"|This record contains\b|Corrections should\b|Adoption of the agenda\b"
     r"|The agenda was adopted\b|The meeting (?:was called to order|rose|was suspended|resumed)\b)"
 )
@@ -167,15 +167,15 @@ def parse_transcript(text: str, *, doc_id: str, symbol: str | None = None,
         metadata["header_conflicts"] = conflicts  # what the title page says, kept for review
     symbol = symbol or header.get("symbol")
     if "meeting" not in metadata and symbol:
-        number = _HEADER_SYMBOL.search(symbol)
-        if number:
-            metadata["meeting"] = int(number["meeting"])
+        in_symbol = _HEADER_SYMBOL.search(symbol)
+        if in_symbol:
+            metadata["meeting"] = int(in_symbol["meeting"])
     date = date or header.get("date")
     topic = topic or header.get("topic")
     president = header.get("president")
 
     segments: list[Segment] = []
-    lead = _trimmed(text, header_end, first)
+    lead = trimmed(text, header_end, first)
     if lead:
         segments.append(Segment(lead[0], lead[1], None))
     splices: list[dict[str, Any]] = []
@@ -185,7 +185,7 @@ def parse_transcript(text: str, *, doc_id: str, symbol: str | None = None,
         if speaker.role == "The President" and president and speaker.country is None:
             speaker = Speaker(name=speaker.name, country=president.get("country"),
                               language=speaker.language, role=speaker.role)
-        span = _trimmed(text, found.statement_start, stop)
+        span = trimmed(text, found.statement_start, stop)
         start, end = span if span else (found.prefix_end, found.prefix_end)
         segments.append(Segment(start, end, speaker))
         if found.splice:
@@ -328,9 +328,9 @@ def _place_after(rest: str, following: str) -> str | None:
 
 def _looks_like_name(name: str) -> bool:
     tokens = name.split()
-    if name in NOT_NAMES or tokens[-1] in PARTICLES:
+    if name in lexicon.ADDRESSED_OFFICES or tokens[-1] in lexicon.NAME_PARTICLES:
         return False
-    return all(t in PARTICLES or t[0].isupper() for t in tokens)
+    return all(t in lexicon.NAME_PARTICLES or t[0].isupper() for t in tokens)
 
 
 def _split_title(raw: str) -> tuple[str, str | None]:
@@ -348,13 +348,3 @@ def _canonical_title(title: str | None) -> str | None:
         if known.rstrip(".") == title.rstrip("."):
             return known
     return title
-
-
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """``start:end`` without surrounding whitespace; None if nothing is left."""
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if not stripped:
-        return None
-    offset = start + (len(chunk) - len(chunk.lstrip()))
-    return offset, offset + len(stripped)

@@ -15,25 +15,22 @@ passage, instead of one per sentence per growing passage.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from indexer.documents import Document, Passage, Segment
-from indexer.quotes import quotes_in_range, trim_span
+from indexer.documents import Document, Passage, Quote, Segment
+from indexer.text import lexicon
+from indexer.text.spans import line_end, trim_span, trimmed
 
-# Never the end of a sentence: titles before a name ("Mr. Pedersen", "Gen. Smith").
-_TITLES = frozenset({
-    "mr.", "ms.", "mrs.", "messrs.", "mmes.", "dr.", "prof.", "st.", "gen.", "lt.", "col.",
-    "maj.", "capt.", "sgt.", "cpl.", "adm.", "gov.", "sen.", "rep.", "amb.", "rev.", "hon.",
-    "fr.", "sr.", "jr.", "e.g.", "i.e.", "cf.", "vs.", "viz.", "approx.",
-})
+# Never the end of a sentence: titles before a name ("Mr. Pedersen", "Gen. Smith"), after it
+# ("King Jr. said"), "St. Petersburg", "e.g. the".
+_TITLES = lexicon.lowered(lexicon.HONORIFICS, lexicon.PLURAL_HONORIFICS,
+                          lexicon.TITLE_ABBREVIATIONS, lexicon.NAME_SUFFIXES,
+                          lexicon.PLACE_ABBREVIATIONS, lexicon.INNER_ABBREVIATIONS)
 # The end of a sentence only when the next word plainly starts one ("…in the U.S. The …"):
 # "Feb. 27", "No. 5", "U.N. Security Council", "Acme Inc. said".
-_AMBIGUOUS = frozenset({
-    "jan.", "feb.", "mar.", "apr.", "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.",
-    "dec.", "no.", "nos.", "inc.", "corp.", "co.", "ltd.", "etc.", "al.", "vol.", "art.",
-    "para.", "paras.", "fig.", "p.", "pp.", "op.", "cit.",
-})
+_AMBIGUOUS = lexicon.lowered(lexicon.AMBIGUOUS_ABBREVIATIONS) | {
+    f"{short.lower()}." for short in lexicon.MONTH_ABBREVIATIONS}
 _STARTERS = frozenset({
     "The", "A", "An", "It", "He", "She", "They", "We", "I", "This", "That", "These", "Those",
     "There", "In", "On", "At", "But", "And", "Its", "His", "Her", "Their", "Our", "However",
@@ -54,21 +51,21 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     spans: list[tuple[int, int]] = []
     pos = start
     while pos < end:
-        newline = text.find("\n", pos, end)
-        line_end = end if newline < 0 else newline
+        stop = line_end(text, pos, end)
         begin = pos
-        for m in _END.finditer(text, pos, line_end):
-            if _is_sentence_end(text, m.start(), m.end(), line_end):
+        for m in _END.finditer(text, pos, stop):
+            if _is_sentence_end(text, m.start(), m.end(), stop):
                 _add(text, begin, m.end(), spans)
                 begin = m.end()
-        _add(text, begin, line_end, spans)
-        pos = line_end + 1
+        _add(text, begin, stop, spans)
+        pos = stop + 1
     return spans
 
 
-def _is_sentence_end(text: str, mark: int, after: int, line_end: int) -> bool:
-    """Whether the punctuation at ``text[mark:after]`` ends a sentence."""
-    rest = text[after:min(line_end, after + 40)].lstrip()
+def _is_sentence_end(text: str, mark: int, after: int, stop: int) -> bool:
+    """Whether the punctuation at ``text[mark:after]`` ends a sentence (on a line that ends at
+    ``stop``)."""
+    rest = text[after:min(stop, after + 40)].lstrip()
     if not rest:
         return True
     if rest[0].islower():
@@ -87,10 +84,15 @@ def _is_sentence_end(text: str, mark: int, after: int, line_end: int) -> bool:
 
 
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    start, end = trim_span(text, start, end)
-    if start < end:
-        spans.append((start, end))
+    span = trimmed(text, start, end)
+    if span:
+        spans.append(span)
 
+
+def quotes_in_range(quotes: Sequence[Quote], start: int, end: int) -> tuple[Quote, ...]:
+    """The quotes that share at least one character with ``[start, end)``, in their order:
+    the quotes a passage carries."""
+    return tuple(q for q in quotes if q.start < end and q.end > start)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
+from typing import Protocol
 
 import snowballstemmer
 
@@ -25,9 +26,15 @@ _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _local = threading.local()
 
 
-def _stemmer() -> snowballstemmer.stemmer:
+class _Stemmer(Protocol):
+    """The part of snowballstemmer (untyped) that we use."""
+
+    def stemWord(self, word: str) -> str: ...
+
+
+def _stemmer() -> _Stemmer:
     # Snowball stemmers keep state between calls: one per thread.
-    stemmer = getattr(_local, "stemmer", None)
+    stemmer: _Stemmer | None = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
     return stemmer

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.articles import (
+from indexer.documents import RecordError
+from indexer.sources.articles import (
     date_from_filename,
     normalise_date,
     parse_html_article,
     parse_wire_article,
 )
-from indexer.documents import RecordError
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.unit

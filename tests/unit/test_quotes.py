@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.documents import Document, Quote, Segment, Speaker
-from indexer.quotes import extract_quotes, quotes_in_range, turn_statement_quotes
+from indexer.documents import Document, Segment, Speaker
+from indexer.text.quotes import extract_quotes, turn_statement_quotes
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.unit
@@ -129,12 +129,19 @@ def test_names_inside_a_quote_are_not_the_speaker() -> None:
     assert spoken(text) == [("I met Tomas Brekke yesterday", "Ilse Marvik")]
 
 
-def test_quotes_in_range_are_those_that_overlap_it() -> None:
-    quotes = [Quote("a", None, 0, 5), Quote("b", None, 10, 20), Quote("c", None, 30, 40)]
-    assert quotes_in_range(quotes, 5, 10) == ()
-    assert quotes_in_range(quotes, 4, 11) == (quotes[0], quotes[1])
-    assert quotes_in_range(quotes, 15, 16) == (quotes[1],)
-    assert quotes_in_range(quotes, 0, 100) == tuple(quotes)
+def test_a_full_stop_before_a_quote_ends_its_sentence_however_long_the_quote() -> None:
+    # The clause before the second quote is "said Nasser.", not a clause that runs from
+    # "in Aleppo." over the first quote and makes the place the speaker.
+    text = ('Omar Nasser, an activist in the town, spoke to reporters in Aleppo. '
+            '"This is a massacre by chemical weapons," said Nasser. '
+            '"The visit by the inspectors is a joke and the world does not care."')
+    assert [speaker for _, speaker in spoken(text)] == ["Omar Nasser", "Omar Nasser"]
+
+
+def test_a_full_stop_inside_a_quote_does_not_end_the_clause_around_it() -> None:
+    text = ('Lina Haddad, who called the plan "late. Very late" in May, told the Council '
+            '"the convoys must run."')
+    assert spoken(text)[1] == ("the convoys must run.", "Lina Haddad")
 
 
 def test_each_speaker_turn_is_a_statement_quote() -> None:

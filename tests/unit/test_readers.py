@@ -3,18 +3,20 @@ from __future__ import annotations
 import io
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from indexer.documents import Document, RecordError
-from indexer.readers import ReadOptions, Skipped, read_inputs, read_jsonl_stream
+from indexer.documents import Document, RecordError, Skipped
+from indexer.sources.files import ReadOptions, read_inputs
+from indexer.sources.records import read_jsonl_stream
 from tests.conftest import DATA, require
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def docs(*specs: str, **options: object) -> list[Document | RecordError | Skipped]:
-    return list(read_inputs(list(specs), ReadOptions(**options)))  # type: ignore[arg-type]
+def docs(*specs: str, **options: Any) -> list[Document | RecordError | Skipped]:
+    return list(read_inputs(list(specs), ReadOptions(**options)))
 
 
 def test_samples_folder_reads_articles_and_a_transcript() -> None:
@@ -55,7 +57,7 @@ def test_general_debate_csv_layout(tmp_path: Path) -> None:
 
 def test_broken_lines_are_errors_with_their_line_and_reading_goes_on() -> None:
     stream = io.StringIO('{"id": 1, "text": "one"}\n{"id": 2, "te\n\n[1, 2]\n{"id": 3, "body": "three"}\n')
-    items = list(read_jsonl_stream(stream, "in.jsonl", ReadOptions()))
+    items = list(read_jsonl_stream(stream, "in.jsonl"))
     assert [type(i).__name__ for i in items] == ["Document", "RecordError", "RecordError", "Document"]
     assert items[1].origin == "in.jsonl:2" and "broken JSON" in items[1].reason
     assert items[2].origin == "in.jsonl:4"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from indexer.stemming import stem_query, stem_text
+from indexer.text.stemming import stem_query, stem_text
 
 
 def test_stems_drop_stop_words_and_possessives() -> None:

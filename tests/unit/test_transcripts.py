@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from indexer.documents import Document, RecordError, Speaker
-from indexer.transcripts import (
+from indexer.sources.transcripts import (
     match_speaker_prefix,
     parse_speaker_prefix,
     parse_transcript,

@@ -1,0 +1,1 @@
+"""Reading sources: files and their formats, record layouts, news articles, UN transcripts."""

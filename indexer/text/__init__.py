@@ -1,0 +1,1 @@
+"""Text analysis: spans, the lexicon, sentences and passages, quotes and names, stems."""
