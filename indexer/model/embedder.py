@@ -13,9 +13,9 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from indexer import encoders
+from indexer.model import backends
 from indexer.settings import DEFAULT_MODEL, Settings
 
 if TYPE_CHECKING:
@@ -49,19 +49,19 @@ class Embedder:
         self.device = device
         # Recorded with every collection: its query and passage vectors must come from the
         # same model on the same backend.
-        self.backend = encoders.resolve_backend(backend, device)
+        self.backend = backends.resolve_backend(backend, device)
         self.batch_size = batch_size
         self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "verbatim-cache"
         self._model: SentenceTransformer | None = None
-        self._runner: encoders.Runner | None = None
+        self._runner: backends.Runner | None = None
         self._lock = threading.RLock()
         self._query_cache: dict[str, list[float]] = {}
         self._static: tuple[np.ndarray, set[int]] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, **options: object) -> Embedder:
+    def from_settings(cls, settings: Settings, *, batch_size: int = 32) -> Embedder:
         return cls(settings.model, device=settings.device, backend=settings.encoder_backend,
-                   cache_dir=settings.cache_dir, **options)  # type: ignore[arg-type]
+                   cache_dir=settings.cache_dir, batch_size=batch_size)
 
     @property
     def loaded(self) -> bool:
@@ -97,10 +97,10 @@ class Embedder:
             )
             raise ModelError(f"Cannot load the model {self.model_name!r}: {exc}.{hint}") from exc
         if self.backend != "torch":
-            folder = encoders.export_dir(self.cache_dir, self.model_name, path)
+            folder = backends.export_dir(self.cache_dir, self.model_name, path)
             try:
-                self._runner = encoders.build_runner(model, self.backend, folder)
-            except encoders.EncoderError as exc:
+                self._runner = backends.build_runner(model, self.backend, folder)
+            except backends.EncoderError as exc:
                 raise ModelError(f"Model {self.model_name!r}: {exc}") from exc
         return model
 
@@ -118,7 +118,10 @@ class Embedder:
     @property
     def max_seq_length(self) -> int:
         """How many tokens (special tokens included) the model reads before it truncates."""
-        return int(self.model.max_seq_length)
+        length = self.model.max_seq_length
+        if length is None:
+            raise ModelError(f"The model {self.model_name!r} does not report its sequence length")
+        return int(length)
 
     def token_counter(self) -> Callable[[str], int]:
         """A token counter with a tokenizer of its own, safe to call from another thread while
@@ -166,17 +169,18 @@ class Embedder:
                 prompt_name=prompt_name, convert_to_numpy=True, show_progress_bar=False,
             )
         prompt = (getattr(model, "prompts", None) or {}).get(prompt_name) if prompt_name else None
-        return encoders.encode(model, self._runner, texts, batch_size=batch_size, prompt=prompt)
+        return backends.encode(model, self._runner, texts, batch_size=batch_size, prompt=prompt)
 
     def _static_table(self) -> tuple[np.ndarray, set[int]] | None:
         """The model's input token embeddings, and the ids of tokens that carry no meaning."""
         if self._static is None:
             import numpy
 
-            from indexer.stemming import STOP_WORDS
+            from indexer.text.stemming import STOP_WORDS
 
             try:
-                weights = self.model[0].auto_model.embeddings.word_embeddings.weight
+                first: Any = self.model[0]  # a Transformer module; its layout varies by model
+                weights = first.auto_model.embeddings.word_embeddings.weight
             except (AttributeError, IndexError, TypeError):
                 return None
             table = weights.detach().float().cpu().numpy()

