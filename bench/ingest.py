@@ -22,11 +22,13 @@ from typing import Any
 import numpy as np
 
 from bench.common import DATA, bench_settings, require_data, write_result
-from indexer import actions, pipeline
 from indexer.client import build_client
 from indexer.documents import Document
-from indexer.embedder import Embedder
-from indexer.readers import ReadOptions, read_inputs
+from indexer.ingest import pipeline
+from indexer.ingest.prepare import encoding_texts, prepare
+from indexer.ingest.report import RunOptions
+from indexer.model.embedder import Embedder
+from indexer.sources.files import ReadOptions, read_inputs
 
 SOURCE = DATA / "ungdc_2019_2020" / "speeches.jsonl"
 
@@ -57,19 +59,15 @@ def passage_texts(docs: list[Document], embedder: Embedder) -> list[str]:
     """Exactly the texts the pipeline encodes."""
     counter = embedder.token_counter()
     max_tokens = embedder.max_seq_length - embedder.special_tokens
-    texts = []
-    for doc in docs:
-        for p in pipeline.prepare(doc, counter, max_tokens):
-            texts.append(actions.encoding_text(actions.context_line(doc, p.speaker or doc.speaker),
-                                               p.text))
-    return texts
+    return [text for doc in docs
+            for text in encoding_texts(doc, prepare(doc, counter, max_tokens))]
 
 
 def run_pipeline(embedder: Embedder, docs: list[Document], collection: str,
                  batch_size: int) -> dict[str, Any]:
     settings = bench_settings()
     client = build_client(settings)
-    options = pipeline.RunOptions(collection=collection, replace=True, encode_batch=batch_size)
+    options = RunOptions(collection=collection, replace=True, encode_batch=batch_size)
     summary = pipeline.run(client, embedder, settings, iter(docs), options)
     return {"documents": summary.documents, "passages": summary.passages,
             "elapsed_s": round(summary.elapsed_s, 2),

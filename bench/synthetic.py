@@ -28,11 +28,12 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import BulkIndexError, parallel_bulk
 
 from bench.common import DATA, require_data
-from indexer import actions, indices
+from indexer import indices
 from indexer.documents import Document, Speaker
-from indexer.encoders import resolve_backend
+from indexer.ingest import actions
+from indexer.model.backends import resolve_backend
 from indexer.settings import Settings
-from indexer.stemming import STOP_WORDS, stem_text, stem_words
+from indexer.text.stemming import STOP_WORDS, stem_text, stem_words
 
 SPEECHES = DATA / "ungdc_2019_2020" / "speeches.jsonl"
 VOCABULARY_SIZE = 30_000
@@ -165,7 +166,7 @@ def unit_vectors(rng: np.random.Generator, k: int, dims: int) -> np.ndarray:
 def generate_passages(n: int, *, dims: int = 384, seed: int = 0, collection: str,
                       vocabulary: Vocabulary | None = None,
                       indexed_at: str = INDEXED_AT) -> Iterator[dict[str, Any]]:
-    """``n`` passage documents shaped as ``indexer.actions.passage_source`` shapes them,
+    """``n`` passage documents shaped as ``indexer.ingest.actions.passage_source`` shapes them,
     in document order; the same seed gives the same documents."""
     vocab = vocabulary or load_vocabulary()
     rng = np.random.default_rng(seed)

@@ -19,14 +19,11 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from indexer.errors import CollectionError
 from indexer.settings import Settings
 
 _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SCHEMA_VERSION = 1
-
-
-class CollectionError(ValueError):
-    """A collection name or its index is not usable; the message says what to do."""
 
 
 def validate_collection(name: str) -> str:
@@ -49,7 +46,9 @@ def mappings_dir() -> Path:
 
 @cache
 def _raw_definition() -> dict[str, Any]:
-    return json.loads((mappings_dir() / "passages.json").read_text(encoding="utf-8"))
+    definition: dict[str, Any] = json.loads(
+        (mappings_dir() / "passages.json").read_text(encoding="utf-8"))
+    return definition
 
 
 def index_definition(*, dims: int, model: str, collection: str, backend: str,
@@ -235,9 +234,18 @@ def collection_info(client: Elasticsearch, name: str, index: str) -> CollectionI
 def delete_collection(client: Elasticsearch, settings: Settings, collection: str) -> list[str]:
     """Delete every index of the collection (current and orphaned versions); return their names."""
     validate_collection(collection)
+    return delete_versions(client, settings, collection)
+
+
+def delete_versions(client: Elasticsearch, settings: Settings, collection: str, *,
+                    keep: str | None = None) -> list[str]:
+    """Delete every versioned index of the collection but ``keep``; return their names.
+
+    With ``keep`` the live version, this clears what an interrupted --replace left behind:
+    versions never aliased, so never searched."""
     pattern = f"{settings.alias(collection)}-*"
-    indices = client.indices.get(index=pattern, expand_wildcards="all").body
-    names = [n for n in indices if _is_version_of(n, settings.alias(collection))]
+    found = client.indices.get(index=pattern, expand_wildcards="all").body
+    names = [n for n in found if n != keep and _is_version_of(n, settings.alias(collection))]
     for name in names:
         client.indices.delete(index=name)
     return names

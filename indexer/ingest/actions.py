@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from indexer.documents import Document, Passage, Speaker
-from indexer.stemming import stem_text
+from indexer.text.stemming import stem_text
 
 MAX_ID_BYTES = 200
 
@@ -120,8 +120,10 @@ def clipped_quotes(text: str, passage: Passage) -> list[dict[str, Any]]:
     return out
 
 
-def index_actions(index: str, doc: Document, passages: Sequence[Passage], vectors: Sequence[Any],
-                  *, collection: str, indexed_at: str) -> Iterator[dict[str, Any]]:
+def index_actions(index: str, doc: Document, passages: Sequence[Passage],
+                  vectors: Iterable[Sequence[float] | None], *, collection: str,
+                  indexed_at: str) -> Iterator[dict[str, Any]]:
+    """One index action per passage, with its vector (rows of the model's output array)."""
     for passage, vector in zip(passages, vectors, strict=True):
         yield {
             "_op_type": "index",

@@ -9,8 +9,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from indexer.pipeline import Progress, RunSummary
-from indexer.readers import JSONL_SUFFIXES, expand_paths
+from indexer.ingest.report import Progress, RunSummary
+from indexer.sources.files import JSONL_SUFFIXES, expand_paths
 
 
 def estimate_documents(specs: Iterable[str]) -> int | None:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from indexer.actions import (
+from indexer.documents import Document, Passage, Quote, Speaker
+from indexer.ingest.actions import (
     context_line,
     document_key,
     index_actions,
     passage_id,
     stale_delete_actions,
 )
-from indexer.documents import Document, Passage, Quote, Speaker
 
 TEXT = 'The port reopened. "We are back," said Ana Lind. Trade resumed on Monday.'
 

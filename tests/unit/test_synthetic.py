@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from bench.synthetic import SPEECHES, build_vocabulary, generate_passages, load_vocabulary, sample_queries
-from indexer import actions
 from indexer.documents import Document, Passage, Speaker
 from indexer.indices import mappings_dir
-from indexer.stemming import stem_text
+from indexer.ingest import actions
+from indexer.text.stemming import stem_text
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,71 @@
+"""Which index a run writes to, and the --replace swap that ends it.
+
+A plain run adds to the collection's live index (created, behind its alias, on the first
+run). A --replace run builds a new version offline and, only when Elasticsearch holds every
+acknowledged passage, points the alias at it in one atomic step; searches never see a
+half-built collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from elasticsearch import Elasticsearch
+
+from indexer import indices
+from indexer.ingest.report import IndexingAborted, RunOptions, RunSummary
+from indexer.model.embedder import Embedder
+from indexer.settings import Settings
+
+
+@dataclass(frozen=True)
+class Target:
+    index: str  # the index this run writes
+    fresh: bool  # created by this run: nothing to resume from
+    replaces: str | None  # with --replace: the live version the swap retires
+
+
+def open_target(client: Elasticsearch, settings: Settings, embedder: Embedder,
+                options: RunOptions) -> Target:
+    """The index to write, created if the run needs a new one."""
+    dims = embedder.dimension
+    current = indices.current_index(client, settings, options.collection)
+    body = indices.index_definition(dims=dims, model=embedder.model_name,
+                                    collection=options.collection, backend=embedder.backend,
+                                    replicas=options.replicas)
+    if current is not None and not options.replace:
+        indices.check_compatible(client, current, dims=dims, model=embedder.model_name,
+                                 collection=options.collection, backend=embedder.backend)
+        indices.update_mapping(client, current, body, collection=options.collection)
+        return Target(current, fresh=False, replaces=None)
+    name = indices.new_index_name(settings, options.collection)
+    if options.replace:
+        # Versions left by an interrupted --replace: never aliased, never searched.
+        indices.delete_versions(client, settings, options.collection, keep=current)
+        body["settings"]["index"]["refresh_interval"] = "-1"  # built offline, refreshed once
+    indices.create_index(client, name, body)
+    if current is None and not options.replace:
+        # A collection is behind its alias from its very first run.
+        indices.attach_aliases(client, settings, options.collection, name)
+    return Target(name, fresh=True, replaces=current)
+
+
+def finish(client: Elasticsearch, settings: Settings, options: RunOptions, target: Target,
+           summary: RunSummary) -> None:
+    """Make what was written searchable: a refresh, or with --replace the checked swap."""
+    if not options.replace:
+        client.indices.refresh(index=target.index)
+        return
+    client.indices.put_settings(index=target.index,
+                                settings={"index": {"refresh_interval": "1s"}})
+    client.indices.refresh(index=target.index)
+    count = int(client.count(index=target.index)["count"])
+    if count != summary.passages:
+        raise IndexingAborted(
+            f"The new index {target.index} holds {count} passages but {summary.passages} were "
+            "acknowledged; the alias was not switched. Run the command again."
+        )
+    indices.attach_aliases(client, settings, options.collection, target.index)
+    summary.swapped_from = target.replaces
+    if target.replaces is not None and not options.keep_old:
+        client.indices.delete(index=target.replaces)

@@ -1,0 +1,44 @@
+"""The versioned indices of a collection: what --replace clears and what delete removes,
+on the real node, among neighbours whose names start alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import indices
+from indexer.errors import CollectionError
+from indexer.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def _create(es, settings: Settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    prefix = settings.index_prefix
+    names = {
+        "live": f"{prefix}-un-20240101-120000-000001",
+        "orphan": f"{prefix}-un-20240102-120000-000002",
+        "other collection": f"{prefix}-un-sc-20240101-120000-000001",
+        "not a version": f"{prefix}-un-backup",
+    }
+    for name in names.values():
+        es.indices.create(index=name, settings={"number_of_replicas": 0})
+    return names
+
+
+def _present(es, settings: Settings) -> set[str]:  # type: ignore[no-untyped-def]
+    return set(es.indices.get(index=f"{settings.index_prefix}-*", expand_wildcards="all").body)
+
+
+def test_replace_clears_the_orphans_and_keeps_the_live_version(es, clean_prefix: Settings) -> None:  # type: ignore[no-untyped-def]
+    names = _create(es, clean_prefix)
+    deleted = indices.delete_versions(es, clean_prefix, "un", keep=names["live"])
+    assert deleted == [names["orphan"]]
+    assert _present(es, clean_prefix) == set(names.values()) - {names["orphan"]}
+
+
+def test_delete_collection_removes_every_version_and_nothing_else(es, clean_prefix: Settings) -> None:  # type: ignore[no-untyped-def]
+    names = _create(es, clean_prefix)
+    assert indices.delete_collection(es, clean_prefix, "un") == sorted([names["live"], names["orphan"]])
+    assert _present(es, clean_prefix) == {names["other collection"], names["not a version"]}
+    with pytest.raises(CollectionError):
+        indices.delete_collection(es, clean_prefix, "Not Valid")
