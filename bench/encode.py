@@ -31,10 +31,10 @@ from bench.common import bench_settings, require_data, write_result
 from bench.ingest import passage_texts
 from indexer.client import build_client
 from indexer.documents import Document
-from indexer.embedder import Embedder
-from indexer.encoders import BACKENDS, resolve_backend
-from indexer.readers import ReadOptions, read_inputs
-from indexer.searcher import Searcher
+from indexer.model.backends import BACKENDS, resolve_backend
+from indexer.model.embedder import Embedder
+from indexer.search.searcher import Searcher
+from indexer.sources.files import ReadOptions, read_inputs
 
 MIN_SPEEDUP = 1.5
 MAX_NDCG_LOSS = 0.005

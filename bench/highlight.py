@@ -21,9 +21,9 @@ from pathlib import Path
 
 from bench.common import DATA, bench_settings, require_data, write_result
 from indexer.client import build_client
-from indexer.embedder import Embedder
-from indexer.queries import Filters, SearchRequest
-from indexer.searcher import Searcher
+from indexer.model.embedder import Embedder
+from indexer.search.request import Filters, SearchRequest
+from indexer.search.searcher import Searcher
 
 QUERIES = [
     "hospitals schools camps not spared Idlib", "medical facilities shelled in northwest Syria",

@@ -23,10 +23,10 @@ from ir_measures import R, nDCG
 
 from bench.common import DATA, REPO, bench_settings, require_data, write_result
 from indexer.client import build_client
-from indexer.embedder import Embedder
-from indexer.encoders import resolve_backend
-from indexer.queries import Filters, SearchRequest
-from indexer.searcher import Searcher
+from indexer.model.backends import resolve_backend
+from indexer.model.embedder import Embedder
+from indexer.search.request import Filters, SearchRequest
+from indexer.search.searcher import Searcher
 
 SETS = {
     "scifact": DATA / "ir_scifact_beir",

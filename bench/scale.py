@@ -20,10 +20,11 @@ import numpy as np
 from elasticsearch import Elasticsearch
 
 from bench.common import bench_settings, write_result
-from bench.query import msearch_lines, search_request
+from bench.query import planned_page
 from bench.synthetic import index_synthetic, load_vocabulary, sample_queries
 from indexer.client import build_client
-from indexer.embedder import Embedder
+from indexer.model.embedder import Embedder
+from indexer.search import plan
 
 QUERIES = 200
 WARMUP = 20
@@ -76,6 +77,17 @@ def segment_count(client: Elasticsearch, index: str) -> int:
     return int(stats["indices"][index]["primaries"]["segments"]["count"])
 
 
+def page_lines(texts: list[str], vectors: list[list[float]], mode: str, collection: str,
+               index: str, *, searches: int | None = None) -> list[list[dict[str, Any]]]:
+    """The msearch the Searcher sends for each query's page (its first ``searches`` only),
+    to ``index``."""
+    out = []
+    for q, v in zip(texts, vectors, strict=True):
+        req, query_vectors = planned_page(q, mode, collection, v)
+        out.append(plan.msearch_lines(plan.page_searches(req, query_vectors, index)[:searches]))
+    return out
+
+
 def time_msearch(client: Elasticsearch, bodies: list[list[dict[str, Any]]]) -> dict[str, Any]:
     """p50/p95 of one msearch per body, one client, after ``WARMUP`` unmeasured ones."""
     for lines in bodies[:WARMUP]:
@@ -110,14 +122,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{collection}: indexing (or reusing)", flush=True)
         indexed = index_synthetic(client, settings, collection, n)
         alias = settings.alias(collection)
-        semantic = [msearch_lines(search_request(q, "semantic", collection), v, alias)
-                    for q, v in zip(texts, vectors, strict=True)]
-        hybrid = [msearch_lines(search_request(q, "hybrid", collection), v, alias)
-                  for q, v in zip(texts, vectors, strict=True)]
+        # The semantic leg alone (without the facets), and the whole hybrid page.
+        knn = page_lines(texts, vectors, "semantic", collection, alias, searches=1)
+        hybrid = page_lines(texts, vectors, "hybrid", collection, alias)
         row = {"index": indexed, "store_bytes": indexed["store_bytes"],
                "bytes_per_passage": round(indexed["store_bytes"] / n, 1),
                "segments": segment_count(client, indexed["index"]),
-               "knn": time_msearch(client, [lines[:2] for lines in semantic]),
+               "knn": time_msearch(client, knn),
                "hybrid": time_msearch(client, hybrid), **node_heap(client)}
         rows[str(n)] = row
         print(f"{collection}: index {indexed.get('index_s')} s ({indexed.get('docs_per_s')} docs/s"

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from indexer.stemming import stem_query
+from indexer.search.request import Filters, SearchRequest
+from indexer.text.stemming import stem_query
 
-MODES = ("hybrid", "keyword", "semantic")
-FUSIONS = ("linear", "rrf")
-DEFAULT_FUSION = "linear"
-DEFAULT_ALPHA = 0.5
 # Fields the exact-word leg searches. No boosts: the stemmed field already carries the title
 # and speaker with every passage, and boosting them again cost 0.015 nDCG@10 on SciFact.
 KEYWORD_FIELDS = ("text", "title", "speaker", "speaker_country", "topic", "source.text")
@@ -28,7 +25,6 @@ SHINGLE_BOOST = 0.1  # adjacent-word bonus: higher values cost ranking quality o
 SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
 KEYWORD_CANDIDATES = 200  # passages the keyword leg brings to the fusion
 NUM_CANDIDATES_FACTOR = 2
-MAX_QUERY_CHARS = 1000
 FACET_SIZE = 20
 FACET_FIELDS = {"collection": "collection", "type": "type", "speaker": "speaker.keyword"}
 HIGHLIGHT = {
@@ -39,30 +35,9 @@ HIGHLIGHT = {
     "require_field_match": False,
 }
 SOURCE_EXCLUDES = ["embedding", "doc_text", "metadata"]
-
-
-@dataclass(frozen=True)
-class Filters:
-    collections: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    speakers: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    q: str = ""
-    mode: str = "hybrid"
-    filters: Filters = field(default_factory=Filters)
-    page: int = 1
-    size: int = 10
-    fusion: str = DEFAULT_FUSION
-    alpha: float = DEFAULT_ALPHA
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
+EXPORT_BATCH = 1000  # passages per page of an export
+PIT_KEEP_ALIVE = "2m"  # an export's point in time lives this long between two of its pages
+DOCUMENT_MAX_PASSAGES = 10000  # a document view reads every passage of the document at once
 
 
 def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
@@ -273,3 +248,26 @@ def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
         "_source": {"excludes": [*SOURCE_EXCLUDES, "text"]},
         "track_total_hits": True,
     }
+
+
+def export_body(query: dict[str, Any], pit: str, after: list[Any] | None) -> dict[str, Any]:
+    """One page of an export: the point in time and ``search_after`` page past the
+    10,000-hit window, in Elasticsearch's order (score, then a stable tie-break)."""
+    body: dict[str, Any] = {
+        "query": query, "size": EXPORT_BATCH, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE},
+        "sort": [{"_score": "desc"}, {"_shard_doc": "asc"}],
+        "_source": {"excludes": SOURCE_EXCLUDES},
+    }
+    if after is not None:
+        body["search_after"] = after
+    return body
+
+
+def document_body(doc_id: str, collection: str | None) -> dict[str, Any]:
+    """Every passage of one document, in order (of each collection holding that id)."""
+    filters = [{"term": {"doc_id": doc_id}}]
+    if collection:
+        filters.append({"term": {"collection": collection}})
+    return {"query": {"bool": {"filter": filters}}, "size": DOCUMENT_MAX_PASSAGES,
+            "sort": [{"collection": "asc"}, {"passage_no": "asc"}],
+            "_source": {"excludes": ["embedding"]}}

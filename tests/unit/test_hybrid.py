@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.hybrid import RRF_K, Fused, fuse, fuse_linear, fuse_rrf, min_max, ranked
+from indexer.search.hybrid import RRF_K, Fused, fuse, fuse_linear, fuse_rrf, min_max, ranked
 
 
 def test_ranked_keeps_the_best_rank_of_a_repeated_id() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.queries import Filters, SearchRequest
+from indexer.search.request import Filters, SearchRequest
 from webapp.params import MAX_DEPTH, BadParameter, parse_search
 
 

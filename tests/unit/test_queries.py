@@ -1,19 +1,18 @@
 from __future__ import annotations
 
-from indexer.queries import (
+from indexer.search.queries import (
     KEYWORD_FIELDS,
     RAW_BOOST,
     SHINGLE_BOOST,
     SQS_FLAGS,
-    Filters,
     QueryVector,
-    SearchRequest,
     filter_clauses,
     keyword_query,
     match_query,
     parse_keyword_query,
     semantic_search_body,
 )
+from indexer.search.request import Filters, SearchRequest
 
 
 def test_negations_become_exclusions_and_or_is_accepted() -> None:

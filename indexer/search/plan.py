@@ -1,0 +1,80 @@
+"""The searches one page of results sends to Elasticsearch, as pure data.
+
+The searcher sends exactly these, and the query benchmarks (``bench.query``,
+``bench.scale``) send them too, so what a benchmark measures is what a user gets.
+
+A page is one msearch:
+
+- keyword or semantic: that leg, collapsed to one hit per document and paged in
+  Elasticsearch, then the facets; a second request counts how many passages of each
+  shown document matched (:func:`passage_counts_search`);
+- hybrid: the keyword leg and the semantic leg, each a window of passages that our
+  own code fuses (``results.hybrid_results``), then the facets over their union.
+
+Hybrid without query vectors (the model failed) is the keyword page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from indexer.search import queries
+from indexer.search.queries import QueryVector
+from indexer.search.request import SearchRequest
+
+Search = tuple[dict[str, Any], dict[str, Any]]  # an msearch header and its body
+
+
+def search_header(index: str) -> dict[str, Any]:
+    """Where every search goes: an alias or index that may be missing or empty without error
+    (a fresh install, a collection being replaced)."""
+    return {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
+
+
+def page_kind(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> str:
+    """Which page is sent: ``keyword``, ``semantic`` or ``hybrid`` (two legs fused). A request
+    without query vectors can only be answered by the keyword leg."""
+    if req.mode == "keyword" or vectors is None:
+        return "keyword"
+    return req.mode
+
+
+def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
+                  index: str) -> list[Search]:
+    """The msearch of one page, in order: the leg(s), then the facets (always last)."""
+    header = search_header(index)
+    facets = queries.facets_body(req, vectors)
+    kind = page_kind(req, vectors)
+    if kind == "keyword" or vectors is None:
+        legs = [queries.keyword_search_body(req, size=req.size, offset=req.offset)]
+    elif kind == "semantic":
+        legs = [queries.semantic_search_body(vectors, req, size=req.size, offset=req.offset)]
+    else:
+        legs = [queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
+                                            collapsed=False),
+                queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K,
+                                             collapsed=False)]
+    return [(header, body) for body in [*legs, facets]]
+
+
+def msearch_lines(searches: Sequence[Search]) -> list[dict[str, Any]]:
+    """The searches as the msearch API takes them: header, body, header, body..."""
+    return [line for header, body in searches for line in (header, body)]
+
+
+def doc_keys(hits: Sequence[dict[str, Any]]) -> list[str]:
+    """The documents a page of hits shows, each once, in a stable order."""
+    return sorted({hit["_source"]["doc_key"] for hit in hits})
+
+
+def passage_counts_search(req: SearchRequest, vectors: Sequence[QueryVector] | None,
+                          hits: Sequence[dict[str, Any]], index: str) -> Search | None:
+    """The second request of a keyword or semantic page: how many passages of each shown
+    document matched. None for a hybrid page (its candidates count them) or an empty one."""
+    kind = page_kind(req, vectors)
+    keys = doc_keys(hits)
+    if kind == "hybrid" or not keys:
+        return None
+    leg_vectors = None if kind == "keyword" else vectors
+    return search_header(index), queries.passage_counts_body(req, leg_vectors, keys)

@@ -1,0 +1,235 @@
+"""Elasticsearch's answers shaped into the dicts the API returns and the pages render.
+
+Pure functions of the responses (no client, no model), so each shape is tested on a
+plain dict: a hit, the facets, a page of search results, quotes, export rows and a
+document.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.search import hybrid
+from indexer.search.queries import FACET_FIELDS
+from indexer.search.request import SearchRequest
+
+MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results with its facets; ``pageable`` is how many results paging can reach
+    (hybrid ranks only the candidates both legs brought, which may be fewer than ``total``)."""
+
+    results: list[dict[str, Any]]
+    facets: dict[str, Any]
+    total: int
+    pageable: int
+
+
+def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = response["hits"]["hits"]
+    return found
+
+
+def quote_list(source: dict[str, Any]) -> list[dict[str, Any]]:
+    """The quotations a passage holds, as every result lists them."""
+    return [{"text": q.get("text"), "speaker": q.get("speaker")} for q in source.get("quotes", [])]
+
+
+def shape_hit(hit: dict[str, Any], *, keyword_rank: int | None, semantic_rank: int | None,
+              fused: float | None, more_passages: int | None = None) -> dict[str, Any]:
+    """One search result: the document, the passage shown with its highlights, and the ranks
+    that explain its place."""
+    source = hit["_source"]
+    highlights = hit.get("highlight", {}).get("text") or []
+    return {
+        "doc_id": source.get("doc_id"),
+        "collection": source.get("collection"),
+        "type": source.get("type"),
+        "title": source.get("title"),
+        "date": source.get("date"),
+        "source": source.get("source"),
+        "speaker": source.get("speaker"),
+        "speaker_country": source.get("speaker_country"),
+        "symbol": source.get("symbol"),
+        "url": source.get("url"),
+        "passage": {
+            "number": source.get("passage_no"),
+            "text": source.get("text", ""),
+            "highlights": list(highlights),
+            "offset": source.get("offset_start"),
+            "end": source.get("offset_end"),
+        },
+        "more_passages": max(more_passages or 0, 0),
+        "quotes": quote_list(source),
+        "ranks": {"keyword": keyword_rank, "semantic": semantic_rank,
+                  "fused": round(float(fused), 6) if fused is not None else None},
+    }
+
+
+def leg_results(hits: Sequence[dict[str, Any]], counts: dict[str, int], *, offset: int,
+                keyword: bool) -> list[dict[str, Any]]:
+    """A keyword or semantic page: Elasticsearch's order is the rank in that leg; ``counts``
+    are the matching passages per document (the one shown included)."""
+    out = []
+    for i, hit in enumerate(hits):
+        rank = offset + i + 1
+        out.append(shape_hit(hit, keyword_rank=rank if keyword else None,
+                             semantic_rank=None if keyword else rank, fused=hit.get("_score"),
+                             more_passages=counts.get(hit["_source"]["doc_key"], 1) - 1))
+    return out
+
+
+def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
+                   semantic_hits: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The requested window of a hybrid page, and how many documents the fusion ranked.
+
+    The legs return passages. Documents are ranked by fusing each leg's best passage per
+    document (a document whose title matches the words and whose second paragraph matches
+    the meaning gets both); the passage shown is the one that fuses best on its own, so it
+    is best on both counts (a quotation's own paragraph, not a neighbour sharing a word).
+    """
+    hits = {h["_id"]: h for h in semantic_hits}
+    hits.update({h["_id"]: h for h in keyword_hits})  # keyword copies carry the highlights
+    doc_of = {pid: hit["_source"]["doc_key"] for pid, hit in hits.items()}
+    kw_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in keyword_hits])
+    sem_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in semantic_hits])
+    documents = hybrid.fuse(
+        hybrid.ranked([(doc_of[r.doc_id], r.score) for r in kw_passages]),
+        hybrid.ranked([(doc_of[r.doc_id], r.score) for r in sem_passages]),
+        method=req.fusion, alpha=req.alpha)
+    passages = hybrid.best_per_group(
+        hybrid.fuse(kw_passages, sem_passages, method=req.fusion, alpha=req.alpha),
+        lambda pid: doc_of[pid])
+    shown = {doc_of[best.doc_id]: (best.doc_id, others) for best, others in passages}
+    window = []
+    for doc in documents[req.offset:req.offset + req.size]:
+        passage_id, others = shown[doc.doc_id]
+        window.append(shape_hit(hits[passage_id], keyword_rank=doc.keyword_rank,
+                                semantic_rank=doc.semantic_rank, fused=doc.score,
+                                more_passages=others))
+    return window, len(documents)
+
+
+def passage_counts(response: dict[str, Any]) -> dict[str, int]:
+    """Matching passages per document, from ``queries.passage_counts_body``'s aggregation."""
+    buckets = response.get("aggregations", {}).get("per_doc", {}).get("buckets", [])
+    return {b["key"]: int(b["doc_count"]) for b in buckets}
+
+
+def facets(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The matching documents' total and their counts by collection, type, speaker and date.
+
+    The date facet counts by month when the matches span at most ``MONTHS_UP_TO_YEARS``
+    years, by year otherwise (both histograms come back; one is shown)."""
+    aggs = response.get("aggregations") or {}
+
+    def terms(name: str) -> list[dict[str, Any]]:
+        return [{"value": b["key"], "count": int(b["docs"]["value"])}
+                for b in aggs.get(name, {}).get("buckets", [])]
+
+    years = aggs.get("date_year", {}).get("buckets", [])
+    interval = "month" if len(years) <= MONTHS_UP_TO_YEARS else "year"
+    buckets = aggs.get(f"date_{interval}", {}).get("buckets", [])
+    found: dict[str, Any] = {name: terms(name) for name in FACET_FIELDS}
+    found["date"] = [{"date": b["key_as_string"], "count": int(b["docs"]["value"])}
+                     for b in buckets]
+    found["date_interval"] = interval
+    total = int(aggs.get("total_docs", {}).get("value", 0))
+    return total, found
+
+
+def search_page(req: SearchRequest, page: Page, *, took_ms: float,
+                degraded: str | None) -> dict[str, Any]:
+    """The body of a search response: the page, how it was ranked, and whether hybrid fell
+    back to keywords (``degraded`` says why)."""
+    hybrid_mode = req.mode == "hybrid"
+    body: dict[str, Any] = {
+        "total": page.total,
+        "pageable": page.pageable,
+        "took_ms": took_ms,
+        "mode": req.mode,
+        "fusion": req.fusion if hybrid_mode else None,
+        "alpha": req.alpha if hybrid_mode and req.fusion == "linear" else None,
+        "page": req.page,
+        "size": req.size,
+        "results": page.results,
+        "facets": page.facets,
+    }
+    if degraded and hybrid_mode:
+        body["degraded"] = f"keyword results only: {degraded}"
+    return body
+
+
+def quotes(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every quotation found (a passage's inner hits), with the document it is in."""
+    out = []
+    for hit in hits_of(response):
+        source = hit["_source"]
+        for inner in hit["inner_hits"]["quotes"]["hits"]["hits"]:
+            quote = inner["_source"]
+            marked = inner.get("highlight", {}).get("quotes.text")
+            out.append({
+                "text": quote.get("text"),
+                "highlight": marked[0] if marked else html.escape(quote.get("text") or ""),
+                "speaker": quote.get("speaker"),
+                "doc_id": source.get("doc_id"),
+                "collection": source.get("collection"),
+                "title": source.get("title"),
+                "date": source.get("date"),
+                "source": source.get("source"),
+                "offset": quote.get("offset_start"),
+                "score": inner.get("_score"),
+            })
+    return out
+
+
+def export_row(hit: dict[str, Any]) -> dict[str, Any]:
+    """One exported passage (JSON lines or a CSV row)."""
+    source = hit["_source"]
+    return {
+        "doc_id": source.get("doc_id"), "collection": source.get("collection"),
+        "type": source.get("type"), "title": source.get("title"),
+        "date": source.get("date"), "source": source.get("source"),
+        "speaker": source.get("speaker"), "url": source.get("url"),
+        "passage_no": source.get("passage_no"),
+        "offset": source.get("offset_start"), "score": hit.get("_score"),
+        "text": source.get("text"),
+        "quotes": quote_list(source),
+    }
+
+
+def document(doc_id: str, hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A whole document from its passages, in order. An id found in several collections
+    shows the first collection's copy. ``hits`` must not be empty."""
+    first_collection = hits[0]["_source"]["collection"]
+    passages = [h["_source"] for h in hits if h["_source"]["collection"] == first_collection]
+    head = passages[0]
+    return {
+        "doc_id": doc_id,
+        "collection": first_collection,
+        "type": head.get("type"),
+        "title": head.get("title"),
+        "date": head.get("date"),
+        "source": head.get("source"),
+        "url": head.get("url"),
+        "author": head.get("author"),
+        "symbol": head.get("symbol"),
+        "topic": head.get("topic"),
+        "speaker": head.get("speaker") if head.get("type") == "speech" else None,
+        "text": head.get("doc_text", ""),
+        "metadata": head.get("metadata") or {},
+        "passages": [{
+            "number": p.get("passage_no"), "offset": p.get("offset_start"),
+            "end": p.get("offset_end"), "speaker": p.get("speaker"),
+            "speaker_country": p.get("speaker_country"), "text": p.get("text"),
+        } for p in passages],
+        "quotes": [{"text": q.get("text"), "speaker": q.get("speaker"),
+                    "offset": q.get("offset_start"), "end": q.get("offset_end"),
+                    "passage": p.get("passage_no")}
+                   for p in passages for q in p.get("quotes", [])],
+    }

@@ -1,0 +1,120 @@
+"""The query's vectors, each from the encoder that made the searched collections' vectors.
+
+Query and passage vectors must come from the same model on the same backend. Each
+collection's index records its (model, backend); a collection indexed on another backend
+than the app's own is searched with a query vector from an encoder of that backend,
+loaded on first need and kept. The searcher receives a ``QueryVectors`` (or builds one):
+it is the only part of the read path that loads models.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch
+
+from indexer import indices
+from indexer.errors import VerbatimError, elasticsearch_errors
+from indexer.model.embedder import Embedder, ModelError
+from indexer.search.queries import QueryVector
+from indexer.search.request import SearchRequest
+from indexer.settings import Settings
+
+ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
+WARM_UP_TEXT = "warm up"
+
+Encoder = tuple[str | None, str]  # (model, backend) as an index records it; no model: ours
+
+log = logging.getLogger(__name__)
+
+
+class QueryVectors:
+    """Query vectors per collection encoder, for one app's (or benchmark's) searcher."""
+
+    def __init__(self, client: Elasticsearch, embedder: Embedder | None, settings: Settings,
+                 *, ttl_s: float = ENCODERS_TTL_S) -> None:
+        self.client = client
+        self.embedder = embedder  # the app's own encoder; None: no model configured
+        self.settings = settings
+        self.index = settings.all_alias
+        self.ttl_s = ttl_s
+        self._others: dict[tuple[str, str], Embedder] = {}
+        self._lock = threading.Lock()
+        self._encoders: dict[str, Encoder] = {}
+        self._encoders_at: float | None = None
+
+    def warm(self) -> None:
+        """Load every encoder the current collections need, before the first request.
+
+        The app's own model must load: its ``ModelError`` reaches the caller. Another
+        collection's encoder that cannot load now (or Elasticsearch not answering at
+        start) is logged and left to load on first need.
+        """
+        if self.embedder is None:
+            return
+        self.embedder.encode_query(WARM_UP_TEXT)
+        try:
+            with elasticsearch_errors():
+                needed = set(self.encoders().values())
+        except VerbatimError as exc:
+            log.warning("The collections' encoders are not known at start (%s); each loads "
+                        "on first need", exc.message)
+            return
+        for model, backend in sorted(needed, key=str):
+            try:
+                self.embedder_for(model, backend).encode_query(WARM_UP_TEXT)
+            except ModelError as exc:
+                log.warning("The encoder %s on %s could not be loaded at start (%s); searches "
+                            "of its collections will try again", model, backend, exc)
+
+    def for_request(self, req: SearchRequest) -> tuple[list[QueryVector] | None, str | None]:
+        """The query's vector from the encoder of each collection searched, or None and why
+        not (keyword mode and empty queries need none; a model failure degrades hybrid)."""
+        if req.mode == "keyword" or not req.q.strip():
+            return None, None
+        if self.embedder is None:
+            return None, "no embedding model is configured"
+        own = (self.embedder.model_name, self.embedder.backend)
+        try:
+            encoders = self.encoders()
+        except (ApiError, TransportError):
+            encoders = {}  # the search itself will report Elasticsearch's state
+        groups: dict[tuple[str, str], list[str]] = {}
+        for name in req.filters.collections or tuple(encoders):
+            model, backend = encoders.get(name, own)
+            groups.setdefault((model or own[0], backend), []).append(name)
+        try:
+            if set(groups) <= {own}:
+                return [QueryVector(self.embedder.encode_query(req.q))], None
+            return [QueryVector(self.embedder_for(model, backend).encode_query(req.q),
+                                tuple(sorted(names)))
+                    for (model, backend), names in sorted(groups.items())], None
+        except Exception as exc:  # any model failure: hybrid degrades to keywords, logged
+            log.warning("The model could not encode the query (%s: %s)", type(exc).__name__, exc,
+                        exc_info=True)
+            return None, f"the model could not encode the query ({type(exc).__name__}: {exc})"
+
+    def encoders(self) -> dict[str, Encoder]:
+        """Each collection's encoder, looked up again after ``ttl_s`` (a collection indexed
+        meanwhile is searched with its own). Elasticsearch's errors pass through."""
+        now = time.monotonic()
+        if self._encoders_at is None or now - self._encoders_at > self.ttl_s:
+            self._encoders = indices.collection_encoders(self.client, self.index)
+            self._encoders_at = now
+        return self._encoders
+
+    def embedder_for(self, model: str | None, backend: str) -> Embedder:
+        """The encoder for (model, backend): the app's own, or one loaded once and kept."""
+        if self.embedder is None:
+            raise ModelError("no embedding model is configured")
+        key = (model or self.embedder.model_name, backend)
+        if key == (self.embedder.model_name, self.embedder.backend):
+            return self.embedder
+        with self._lock:
+            if key not in self._others:
+                self._others[key] = Embedder(key[0], device=self.settings.device, backend=backend,
+                                             cache_dir=self.settings.cache_dir)
+            return self._others[key]

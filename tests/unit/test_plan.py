@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from indexer.search import plan, queries
+from indexer.search.queries import QueryVector
+from indexer.search.request import Filters, SearchRequest
+
+INDEX = "verbatim-all"
+HEADER = {"index": INDEX, "ignore_unavailable": True, "allow_no_indices": True}
+VECTORS = [QueryVector([0.1, 0.2])]
+
+
+def _hit(doc_key: str) -> dict[str, object]:
+    return {"_id": f"{doc_key}#0", "_source": {"doc_key": doc_key}}
+
+
+def test_every_search_goes_to_the_index_missing_or_not() -> None:
+    assert plan.search_header(INDEX) == HEADER
+
+
+def test_a_keyword_page_is_the_collapsed_keyword_leg_then_the_facets() -> None:
+    req = SearchRequest(q="aid convoys", mode="keyword", page=3, size=10)
+    searches = plan.page_searches(req, None, INDEX)
+    assert searches == [
+        (HEADER, queries.keyword_search_body(req, size=10, offset=20)),
+        (HEADER, queries.facets_body(req, None)),
+    ]
+    body = searches[0][1]
+    assert body["collapse"] == {"field": "doc_key"} and body["from"] == 20 and body["size"] == 10
+    assert body["highlight"] == queries.HIGHLIGHT
+
+
+def test_a_semantic_page_is_the_collapsed_knn_leg_then_the_facets() -> None:
+    req = SearchRequest(q="aid", mode="semantic", filters=Filters(types=("article",)))
+    (header, leg), (_, facets) = plan.page_searches(req, VECTORS, INDEX)
+    assert header == HEADER
+    assert leg["knn"]["query_vector"] == [0.1, 0.2] and leg["knn"]["k"] == queries.SEMANTIC_K
+    assert leg["knn"]["filter"] == [{"terms": {"type": ["article"]}}]
+    assert leg["collapse"] == {"field": "doc_key"} and "highlight" not in leg
+    assert facets["query"] == queries.match_query(req, VECTORS) and facets["size"] == 0
+    assert facets["track_total_hits"] is True
+
+
+def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_union() -> None:
+    req = SearchRequest(q="aid", mode="hybrid", page=2, size=10)
+    searches = plan.page_searches(req, VECTORS, INDEX)
+    assert [header for header, _ in searches] == [HEADER] * 3
+    keyword, semantic, facets = (body for _, body in searches)
+    assert keyword == queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
+                                                  collapsed=False)
+    assert semantic == queries.semantic_search_body(VECTORS, req, size=queries.SEMANTIC_K,
+                                                    collapsed=False)
+    # The legs bring candidates from the top whatever the page: the fusion pages them.
+    assert keyword["from"] == 0 and semantic["from"] == 0
+    assert "collapse" not in keyword and "collapse" not in semantic
+    assert facets["query"]["bool"]["should"][0] == queries.keyword_query("aid", Filters())
+    assert facets["aggs"] == queries.facet_aggs()
+
+
+def test_hybrid_without_query_vectors_is_the_keyword_page() -> None:
+    hybrid = SearchRequest(q="aid", mode="hybrid")
+    keyword = SearchRequest(q="aid", mode="keyword")
+    assert plan.page_kind(hybrid, None) == "keyword"
+    assert plan.page_kind(hybrid, VECTORS) == "hybrid"
+    assert plan.page_kind(keyword, VECTORS) == "keyword"
+    assert plan.page_searches(hybrid, None, INDEX) == [
+        (HEADER, queries.keyword_search_body(hybrid, size=hybrid.size)),
+        (HEADER, queries.facets_body(hybrid, None)),
+    ]
+
+
+def test_msearch_lines_alternate_header_and_body() -> None:
+    searches = [({"index": "a"}, {"size": 1}), ({"index": "b"}, {"size": 2})]
+    assert plan.msearch_lines(searches) == [{"index": "a"}, {"size": 1}, {"index": "b"}, {"size": 2}]
+
+
+def test_passage_counts_cover_the_shown_documents_once() -> None:
+    req = SearchRequest(q="aid", mode="semantic")
+    hits = [_hit("un/b"), _hit("un/a"), _hit("un/b")]
+    search = plan.passage_counts_search(req, VECTORS, hits, INDEX)
+    assert search == (HEADER, queries.passage_counts_body(req, VECTORS, ["un/a", "un/b"]))
+    assert search[1]["aggs"] == {"per_doc": {"terms": {"field": "doc_key", "size": 2}}}
+
+
+def test_a_keyword_page_counts_passages_by_keywords_alone() -> None:
+    req = SearchRequest(q="aid", mode="keyword")
+    search = plan.passage_counts_search(req, None, [_hit("un/a")], INDEX)
+    assert search == (HEADER, queries.passage_counts_body(req, None, ["un/a"]))
+    assert search[1]["query"]["bool"]["must"] == [queries.keyword_query("aid", Filters())]
+
+
+def test_hybrid_and_empty_pages_send_no_counts() -> None:
+    assert plan.passage_counts_search(SearchRequest(q="aid"), VECTORS, [_hit("un/a")],
+                                      INDEX) is None
+    assert plan.passage_counts_search(SearchRequest(q="aid", mode="keyword"), None, [],
+                                      INDEX) is None
