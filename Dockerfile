@@ -6,6 +6,7 @@ WORKDIR /app
 RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch>=2.4,<3"
 COPY pyproject.toml README.md ./
 COPY indexer ./indexer
+COPY localnode ./localnode
 COPY webapp ./webapp
 COPY mappings ./mappings
 COPY samples ./samples
@@ -13,7 +14,7 @@ RUN pip install -e . && useradd --system --create-home verbatim
 USER verbatim
 # Export the model for the default CPU backend (OpenVINO) into the image's cache now, so that
 # neither the app nor the indexer pays for it at start.
-RUN python -c "from indexer.embedder import Embedder; from indexer.settings import load_settings; Embedder.from_settings(load_settings()).encode_query('warm up')"
+RUN python -c "from indexer.model.embedder import Embedder; from indexer.settings import load_settings; Embedder.from_settings(load_settings()).encode_query('warm up')"
 EXPOSE 5000
 # No --preload: each worker loads (and warms) the model itself. Torch's OpenMP threads do
 # not survive a fork, so a model warmed in the master hangs in its workers (and PyTorch is

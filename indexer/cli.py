@@ -1,7 +1,9 @@
-"""``verbatim`` commands that belong to the indexer: the local node, indexing, collections.
+"""``verbatim`` commands that belong to the archive: indexing, listing and deleting collections.
 
-User-fixable problems become ``click.ClickException`` (a clean message, no traceback);
-exit code 2 means Elasticsearch could not be reached.
+The root group loads the settings into the click context; ``webapp/cli.py`` adds the local
+node's ``es`` commands and ``serve`` to it (the indexer imports neither). User-fixable problems
+become ``click.ClickException`` (a clean message, no traceback); exit code 2 means
+Elasticsearch could not be reached.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Any
 
 import click
 
-from indexer.node import CLUSTER_PORTS
-from indexer.readers import FORMATS
+from indexer.errors import CollectionError
 from indexer.settings import Settings, SettingsError, load_settings
+from indexer.sources.files import FORMATS
 
 EXIT_UNREACHABLE = 2
 
@@ -44,95 +46,12 @@ def cli(ctx: click.Context) -> None:
     _settings(ctx)
 
 
-# ---------------------------------------------------------------- the local node
-
-
-@cli.group()
-def es() -> None:
-    """Manage the local Elasticsearch node (fetched from Maven Central into the cache)."""
-
-
-@es.command("up")
-@click.option("--timeout", default=180.0, show_default=True, help="Seconds to wait for yellow health.")
-@click.pass_context
-def es_up(ctx: click.Context, timeout: float) -> None:
-    """Fetch (once) and start the local node, or reuse the one running."""
-    from indexer import node
-
-    try:
-        node.start(_settings(ctx), timeout=timeout, say=click.echo)
-    except node.NodeError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@es.command("down")
-@click.pass_context
-def es_down(ctx: click.Context) -> None:
-    """Stop the node this project started (its data stays in the cache)."""
-    from indexer import node
-
-    node.stop(_settings(ctx), say=click.echo)
-
-
-@es.command("status")
-@click.pass_context
-def es_status(ctx: click.Context) -> None:
-    """Say whether the local node runs, its version and cluster health."""
-    from indexer import node
-
-    settings = _settings(ctx)
-    current = node.status(node.node_paths(settings))
-    click.echo(current.describe())
-    click.echo(f"Cache: {settings.cache_dir}")
-    if not current.running:
-        sys.exit(1)
-
-
-def _ports(value: str) -> tuple[int, ...]:
-    try:
-        ports = tuple(int(p) for p in value.split(",") if p.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: give HTTP ports separated by commas") from None
-    if len(ports) < 2 or len(set(ports)) != len(ports):
-        raise click.BadParameter(f"{value!r}: a cluster needs at least two different ports")
-    return ports
-
-
-PORTS_OPTION = click.option(
-    "--ports", default=",".join(map(str, CLUSTER_PORTS)), show_default=True,
-    help="HTTP ports of the nodes (transport ports are these + 100).")
-
-
-@es.command("cluster-up")
-@PORTS_OPTION
-@click.option("--timeout", default=240.0, show_default=True, help="Seconds to wait for the cluster.")
-@click.pass_context
-def es_cluster_up(ctx: click.Context, ports: str, timeout: float) -> None:
-    """Start a local replica cluster: one node per port on loopback, 1 GB heap each. Index into
-    it with --replicas 1 so that any one node may stop without losing a passage."""
-    from indexer import node
-
-    try:
-        node.start_cluster(_settings(ctx), _ports(ports), timeout=timeout, say=click.echo)
-    except node.NodeError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@es.command("cluster-down")
-@PORTS_OPTION
-@click.pass_context
-def es_cluster_down(ctx: click.Context, ports: str) -> None:
-    """Stop the local cluster's nodes (their data stays in the cache)."""
-    from indexer import node
-
-    node.stop_cluster(_settings(ctx), _ports(ports), say=click.echo)
-
-
 # ---------------------------------------------------------------- indexing
 
 
 def _client(settings: Settings) -> Any:
-    from indexer.client import ElasticsearchUnavailable, build_client, check_reachable
+    from indexer.client import build_client, check_reachable
+    from indexer.errors import ElasticsearchUnavailable
 
     client = build_client(settings)
     try:
@@ -169,22 +88,23 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
                   report: Path | None, batch_size: int, bulk_size: int, replicas: int | None,
                   max_chars: int, progress: bool | None) -> None:
     """Index files, folders, globs or - (JSONL on stdin) into a collection."""
-    from indexer import indices, pipeline
-    from indexer.embedder import ModelError
-    from indexer.progress import BarProgress, estimate_documents
-    from indexer.readers import ReadOptions, read_inputs
+    from indexer import indices
+    from indexer.ingest import pipeline
+    from indexer.ingest.progress import BarProgress, estimate_documents
+    from indexer.ingest.report import IndexingAborted, RunOptions
+    from indexer.model.embedder import ModelError
+    from indexer.sources.files import ReadOptions, read_inputs
 
     settings = _settings(ctx)
     try:
         indices.validate_collection(collection)
-    except indices.CollectionError as exc:
+    except CollectionError as exc:
         raise click.BadParameter(str(exc), param_hint="--collection") from None
     client = _client(settings)
     dead_letter = _dead_letter_path(report, collection)
-    options = pipeline.RunOptions(collection=collection, replace=replace, keep_old=keep_old,
-                                  encode_batch=batch_size, bulk_chunk=bulk_size,
-                                  replicas=replicas, dead_letter=dead_letter,
-                                  max_chars=max_chars)
+    options = RunOptions(collection=collection, replace=replace, keep_old=keep_old,
+                         encode_batch=batch_size, bulk_chunk=bulk_size, replicas=replicas,
+                         dead_letter=dead_letter, max_chars=max_chars)
     embedder = _embedder(settings)
     show = sys.stderr.isatty() if progress is None else progress
     total = estimate_documents(paths) if show else None
@@ -194,14 +114,13 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
         summary = pipeline.run(client, embedder, settings, items, options, progress=bar)
     except ModelError as exc:
         raise click.ClickException(str(exc)) from None
-    except indices.CollectionError as exc:
+    except CollectionError as exc:
         raise click.ClickException(str(exc)) from None
-    except pipeline.IndexingAborted as exc:
+    except IndexingAborted as exc:
         bar.close()
-        partial = getattr(exc, "summary", None)
-        if partial is not None:
-            _print_summary(partial)
-            _write_report(report, partial)
+        if exc.summary is not None:
+            _print_summary(exc.summary)
+            _write_report(report, exc.summary)
         raise Unreachable(
             f"{exc}. Everything acknowledged so far is indexed; run the same command again to "
             "finish (unchanged documents are skipped, nothing is duplicated)."
@@ -253,7 +172,7 @@ _EMBEDDERS: dict[tuple[str, str, str | None], Any] = {}
 
 def _embedder(settings: Settings) -> Any:
     """One model per process: in-process callers (tests, benchmarks) reuse the loaded one."""
-    from indexer.embedder import Embedder
+    from indexer.model.embedder import Embedder
 
     key = (settings.model, settings.encoder_backend, settings.device)
     if key not in _EMBEDDERS:

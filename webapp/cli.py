@@ -1,6 +1,9 @@
-"""The ``verbatim`` console script: the indexer's commands plus ``serve``.
+"""The ``verbatim`` console script: every command in one group.
 
-It lives here because ``webapp`` may import ``indexer`` but never the reverse.
+The archive's commands (``index``, ``collections``, ``delete``) come from ``indexer/cli.py``,
+whose root group loads the settings; the local node's ``es`` commands from
+``localnode/cli.py``; ``serve`` is the web app's own. They are assembled here because the
+web app is the one package allowed to import both the indexer and the local node.
 """
 
 from __future__ import annotations
@@ -9,6 +12,9 @@ import click
 
 from indexer.cli import cli
 from indexer.settings import Settings
+from localnode.cli import es
+
+cli.add_command(es)
 
 
 @cli.command("serve")

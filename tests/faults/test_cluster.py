@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer import node
+import localnode as node
 from indexer.client import build_client
-from indexer.queries import Filters, SearchRequest
-from indexer.searcher import Searcher
+from indexer.search.request import Filters, SearchRequest
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings, load_settings
 from tests.conftest import DATA, require, wait_for_passages
 

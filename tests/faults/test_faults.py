@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer import node
+import localnode as node
 from indexer.client import build_client
 from indexer.settings import Settings, load_settings
 from tests.conftest import DATA, require, wait_for_passages

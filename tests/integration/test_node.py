@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from indexer import node
+import localnode as node
 from indexer.settings import Settings, load_settings
 
 pytestmark = pytest.mark.integration
