@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -17,6 +17,7 @@ help:
 	@echo "make es-up | es-down | es-status   manage the local Elasticsearch node"
 	@echo "make cluster-up | cluster-down     a local three-node replica cluster"
 	@echo "make lint       ruff"
+	@echo "make typecheck  mypy (strict); make test runs it first"
 
 # The venv is rebuilt only when pyproject.toml changes; pip's cache makes a rebuild offline.
 install: $(STAMP)
@@ -49,7 +50,7 @@ sample: es-up
 run: sample
 	$(VERBATIM) serve --host $(HOST) --port $(PORT)
 
-test: es-up browser-deps
+test: typecheck es-up browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
@@ -105,7 +106,11 @@ bench-highlight: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.highlight $(BENCH_ARGS)
 
 lint: install
-	$(BIN)/ruff check indexer webapp tests
+	$(BIN)/ruff check indexer localnode webapp bench tests
+
+# mypy, strict on indexer, localnode and webapp (pyproject.toml lists any exemption and why).
+typecheck: install
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .verbatim

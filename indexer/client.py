@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
+from elastic_transport.client_utils import DEFAULT
 from elasticsearch import Elasticsearch
 
+from indexer.errors import TRANSIENT_STATUSES, ElasticsearchUnavailable
 from indexer.settings import Settings
 
 
-class ElasticsearchUnavailable(RuntimeError):
-    """Elasticsearch did not answer; the message says where we looked and what to do."""
-
-
-def build_client(settings: Settings, **overrides: object) -> Elasticsearch:
+def build_client(settings: Settings, *, request_timeout: float | None = None) -> Elasticsearch:
     """A client for every URL in the settings, authenticated as configured.
 
     Retries on timeouts and 429/5xx are on: a busy or restarting node should cost
-    the user a moment, not an error.
+    the user a moment, not an error. ``request_timeout`` overrides the settings' for
+    long jobs (bulk loads of benchmarks).
     """
-    options: dict[str, object] = {
-        "request_timeout": settings.request_timeout,
-        "retry_on_timeout": True,
-        "max_retries": 3,
-        "retry_on_status": (429, 502, 503, 504),
-    }
-    if settings.api_key:
-        options["api_key"] = settings.api_key
-    elif settings.username and settings.password:
-        options["basic_auth"] = (settings.username, settings.password)
-    if settings.ca_certs is not None:
-        options["ca_certs"] = str(settings.ca_certs)
-    options.update(overrides)
-    return Elasticsearch(list(settings.elasticsearch_urls), **options)  # type: ignore[arg-type]
+    basic_auth = None
+    if not settings.api_key and settings.username and settings.password:
+        basic_auth = (settings.username, settings.password)
+    return Elasticsearch(
+        list(settings.elasticsearch_urls),
+        request_timeout=request_timeout or settings.request_timeout,
+        retry_on_timeout=True,
+        max_retries=3,
+        retry_on_status=TRANSIENT_STATUSES,
+        api_key=settings.api_key or None,
+        basic_auth=basic_auth,
+        ca_certs=str(settings.ca_certs) if settings.ca_certs is not None else DEFAULT,
+    )
 
 
 def check_reachable(client: Elasticsearch, settings: Settings) -> dict[str, object]:

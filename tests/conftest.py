@@ -69,7 +69,8 @@ def settings(base_settings: Settings) -> Settings:
 
 @pytest.fixture(scope="session")
 def es(base_settings: Settings):  # type: ignore[no-untyped-def]
-    from indexer.client import ElasticsearchUnavailable, build_client, check_reachable
+    from indexer.client import build_client, check_reachable
+    from indexer.errors import ElasticsearchUnavailable
 
     client = build_client(base_settings)
     try:
@@ -82,7 +83,7 @@ def es(base_settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def embedder(base_settings: Settings):  # type: ignore[no-untyped-def]
-    from indexer.embedder import Embedder
+    from indexer.model.embedder import Embedder
 
     model = Embedder.from_settings(base_settings)
     _ = model.dimension  # load once, here, so the first test does not pay for it

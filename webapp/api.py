@@ -8,28 +8,25 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from indexer import indices
-from indexer.searcher import Searcher, SearchUnavailable
+from indexer.errors import SearchUnavailable, VerbatimError, elasticsearch_errors
+from indexer.search.request import DEFAULT_SIZE, MAX_DEPTH, MAX_SIZE
+from webapp.extensions import searcher, services
 from webapp.params import (
-    MAX_SIZE,
     BadParameter,
-    _choice,
-    _int,
-    _one,
+    choice,
+    integer,
     parse_filters,
     parse_query,
     parse_search,
+    single,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 EXPORT_COLUMNS = ("collection", "doc_id", "type", "title", "date", "source", "speaker", "url",
                   "passage_no", "offset", "score", "text", "quotes")
-
-
-def searcher() -> Searcher:
-    return current_app.extensions["verbatim"]["searcher"]
 
 
 def args() -> dict[str, list[str]]:
@@ -44,12 +41,12 @@ def search() -> Response:
 @bp.get("/quotes")
 def quotes() -> Response:
     a = args()
-    speaker = _one(a, "speaker")
+    speaker = single(a, "speaker")
     filters = parse_filters({k: v for k, v in a.items() if k != "speaker"})
-    size = _int(a, "size", 10, 1, MAX_SIZE)
-    page = _int(a, "page", 1, 1, 1000)
-    if page * size > 1000:
-        raise BadParameter("page", "page × size goes deeper than 1000 quotes")
+    size = integer(a, "size", DEFAULT_SIZE, 1, MAX_SIZE)
+    page = integer(a, "page", 1, 1, MAX_DEPTH)
+    if page * size > MAX_DEPTH:
+        raise BadParameter("page", f"page × size goes deeper than {MAX_DEPTH} quotes")
     return jsonify(searcher().quotes(parse_query(a), filters, speaker=speaker, page=page,
                                      size=size))
 
@@ -57,7 +54,7 @@ def quotes() -> Response:
 @bp.get("/export")
 def export() -> Response:
     a = args()
-    fmt = _choice(a, "format", ("jsonl", "csv"), "jsonl")
+    fmt = choice(a, "format", ("jsonl", "csv"), "jsonl")
     req = parse_search({k: v for k, v in a.items() if k not in ("page", "size", "format")})
     rows = searcher().export(req)
     first = next(rows, None)  # fail before the 200 if Elasticsearch is down
@@ -95,35 +92,34 @@ def _format(row: dict[str, Any], fmt: str) -> str:
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str) -> Response:
-    collection = _one(args(), "collection")
+    collection = single(args(), "collection")
     return jsonify(searcher().document(doc_id, collection))
 
 
 @bp.get("/collections")
 def collections() -> Response:
-    ext = current_app.extensions["verbatim"]
-    try:
-        found = indices.list_collections(ext["client"], ext["settings"])
-    except Exception as exc:
-        raise SearchUnavailable(f"Elasticsearch is not answering ({type(exc).__name__})") from None
+    app = services()
+    with elasticsearch_errors():
+        found = indices.list_collections(app.client, app.settings)
     return jsonify({"collections": [c.as_dict() for c in found]})
 
 
 @bp.get("/health")
 def health() -> Response:
-    ext = current_app.extensions["verbatim"]
-    embedder = ext["embedder"]
+    app = services()
+    embedder = app.embedder
     body: dict[str, Any] = {"status": "ok", "elasticsearch": {"reachable": False},
                             "model": {"name": embedder.model_name, "backend": embedder.backend,
                                       "loaded": embedder.loaded}}
     try:
-        cluster = ext["client"].options(request_timeout=3, max_retries=0).cluster.health()
-        found = indices.list_collections(ext["client"], ext["settings"])
+        with elasticsearch_errors():
+            cluster = app.client.options(request_timeout=3, max_retries=0).cluster.health()
+            found = indices.list_collections(app.client, app.settings)
         body["elasticsearch"] = {"reachable": True, "status": cluster["status"]}
         body["collections"] = len(found)
         body["documents"] = sum(c.documents for c in found)
         body["passages"] = sum(c.passages for c in found)
-    except Exception:
+    except VerbatimError:  # already logged with its cause by indexer.errors
         body["status"] = "unavailable"
         response = jsonify(body)
         response.status_code = 503

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, abort, request
+from flask.json.provider import DefaultJSONProvider
 
 from indexer.client import build_client
-from indexer.embedder import Embedder
-from indexer.searcher import NotFound, Searcher, SearchUnavailable
+from indexer.model.embedder import Embedder, ModelError
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings, SettingsError, load_settings
-from webapp.errors import json_error
-from webapp.params import BadParameter
+from webapp import errors
+from webapp.extensions import Services
 
 log = logging.getLogger("verbatim.webapp")
 
@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     """Build the app; the model is loaded here (once per process), before the first request."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented key order
+    if isinstance(app.json, DefaultJSONProvider):
+        app.json.sort_keys = False  # keep the documented key order
     if test_config:
         app.config.update(test_config)
     if settings is None:
@@ -42,77 +43,26 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     if warm:
         try:
             searcher.warm()
-        except Exception as exc:
-            log.error("The model could not be loaded (%s); hybrid search will be degraded", exc)
-    app.extensions["verbatim"] = {
-        "settings": settings,
-        "client": client,
-        "embedder": embedder,
-        "searcher": searcher,
-    }
+        except ModelError as exc:
+            log.error("The model could not be loaded (%s); hybrid search will be degraded", exc,
+                      exc_info=True)
+    Services(settings, client, embedder, searcher).install(app)
 
     from webapp import api, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
-    _register_errors(app)
+    errors.register(app)
+    app.before_request(_refuse_large_bodies)
     app.after_request(_security_headers)
     return app
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
-def _register_errors(app: Flask) -> None:
-    from webapp.pages import render_error
-
-    @app.errorhandler(BadParameter)
-    def bad_parameter(exc: BadParameter) -> Any:
-        if _wants_json():
-            return json_error(400, exc.message, exc.param)
-        return render_error(400, exc.message)
-
-    @app.errorhandler(NotFound)
-    def not_found(exc: NotFound) -> Any:
-        message = f"No document with id {exc.args[0]!r}"
-        return json_error(404, message) if _wants_json() else render_error(404, message)
-
-    @app.errorhandler(SearchUnavailable)
-    def unavailable(exc: SearchUnavailable) -> Any:
-        message = str(exc)
-        if _wants_json():
-            response = json_error(503, message)
-        else:
-            response = render_error(503, "The archive is not answering right now. "
-                                    "Please try again in a moment.")
-        response.headers["Retry-After"] = "5"
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Any:
-        status = exc.code or 500
-        message = exc.description or exc.name
-        if status == 413:
-            message = f"The request body is larger than {MAX_BODY_BYTES} bytes"
-        return json_error(status, message) if _wants_json() else render_error(status, message)
-
-    @app.errorhandler(Exception)
-    def internal(exc: Exception) -> Any:
-        from elastic_transport import TransportError
-        from elasticsearch import ApiError
-
-        if isinstance(exc, TransportError | ApiError):
-            # Never echo the exception: it may carry URLs with credentials.
-            log.error("Elasticsearch error on %s: %s", request.path, type(exc).__name__)
-            status = getattr(getattr(exc, "meta", None), "status", 503)
-            if status == 400:
-                return json_error(400, "Elasticsearch could not run this query", "q") \
-                    if _wants_json() else render_error(400, "That query could not be run.")
-            return unavailable(SearchUnavailable("Elasticsearch is not answering; try again"))
-        log.exception("Unhandled error on %s", request.path)
-        message = "Internal error; it has been logged"
-        return json_error(500, message) if _wants_json() else render_error(500, message)
+def _refuse_large_bodies() -> None:
+    """Nothing Verbatim serves takes a body: one over the limit is refused before routing,
+    whatever the method, rather than only when a view happens to read it."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        abort(413)
 
 
 def _security_headers(response: Response) -> Response:

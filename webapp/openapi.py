@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import __version__
-from webapp.params import FILTER_PARAMS, MAX_SIZE, SEARCH_PARAMS, Param
+from indexer.search.request import DEFAULT_SIZE, MAX_DEPTH, MAX_PARAM_CHARS, MAX_QUERY_CHARS, MAX_SIZE
+from webapp.params import FILTER_PARAMS, SEARCH_PARAMS, Param
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -26,7 +27,7 @@ def _param(p: Param) -> dict[str, Any]:
     if p.format:
         schema["format"] = p.format
     if p.kind == "string" and not p.enum and not p.format:
-        schema["maxLength"] = 1000 if p.name == "q" else 200
+        schema["maxLength"] = MAX_QUERY_CHARS if p.name == "q" else MAX_PARAM_CHARS
     if p.repeatable:
         schema = {"type": "array", "items": schema, "maxItems": 50}
     out = {"name": p.name, "in": "query", "required": False, "description": p.description,
@@ -52,8 +53,8 @@ QUOTE_PARAMS = (
     Param("q", "string", "Words to find in quotations.", default=""),
     Param("speaker", "string", "Who said it (matched on the speaker's name)."),
     *[p for p in FILTER_PARAMS if p.name != "speaker"],
-    Param("page", "integer", "Page number.", default=1, minimum=1, maximum=1000),
-    Param("size", "integer", "Quotes per page.", default=10, minimum=1, maximum=MAX_SIZE),
+    Param("page", "integer", "Page number.", default=1, minimum=1, maximum=MAX_DEPTH),
+    Param("size", "integer", "Quotes per page.", default=DEFAULT_SIZE, minimum=1, maximum=MAX_SIZE),
 )
 EXPORT_PARAMS = (
     *[p for p in SEARCH_PARAMS if p.name not in ("page", "size")],

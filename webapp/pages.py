@@ -8,15 +8,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from indexer.queries import MODES
-from indexer.searcher import Searcher
+from indexer.search.request import MAX_DEPTH, MODES
+from webapp.extensions import searcher
 from webapp.params import parse_search
 
 bp = Blueprint("pages", __name__)
-
-
-def searcher() -> Searcher:
-    return current_app.extensions["verbatim"]["searcher"]
 
 
 def url_with(args: dict[str, list[str]], **changes: Any) -> str:
@@ -53,7 +49,7 @@ def search_page() -> Response:
         response = searcher().search(req)
     pages = 0
     if response:
-        pages = max(1, -(-min(response["pageable"], 1000) // req.size))
+        pages = max(1, -(-min(response["pageable"], MAX_DEPTH) // req.size))
     html = render_template(
         "search.html", req=req, args=args, response=response, modes=MODES, pages=pages,
         url_with=url_with, toggle=toggle, api_url="/api/search" + url_with(args, page=req.page),
@@ -79,7 +75,7 @@ def document_page(doc_id: str) -> Response:
 
 def render_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The document's passages in order, each with its quotes marked (HTML-escaped text)."""
-    from indexer.searcher import mark_spans
+    from indexer.search.highlight import mark_spans
 
     text = doc.get("text") or ""
     out = []
@@ -103,10 +99,4 @@ def api_page() -> Response:
     from webapp.openapi import build_spec
 
     return make_response(render_template("api.html", spec=build_spec()))
-
-
-def render_error(status: int, message: str) -> Response:
-    response = make_response(render_template("error.html", status=status, message=message))
-    response.status_code = status
-    return response
 

@@ -7,29 +7,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from indexer.documents import DOC_TYPES
-from indexer.queries import (
+from indexer.errors import BadRequest
+from indexer.search.request import (
     DEFAULT_ALPHA,
     DEFAULT_FUSION,
+    DEFAULT_SIZE,
     FUSIONS,
+    MAX_DEPTH,
+    MAX_PARAM_CHARS,
+    MAX_PARAM_VALUES,
     MAX_QUERY_CHARS,
+    MAX_SIZE,
     MODES,
     Filters,
     SearchRequest,
 )
 
-MAX_SIZE = 100
-DEFAULT_SIZE = 10
-MAX_DEPTH = 1000  # page * size; deeper results come from /api/export (search_after)
-MAX_PARAM_CHARS = 200
 
-
-class BadParameter(ValueError):
+class BadParameter(BadRequest):
     """A request parameter is wrong; ``param`` names it for the client."""
 
     def __init__(self, param: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, parameter=param)
         self.param = param
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ SEARCH_PARAMS = (
 )
 
 
-def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
+def single(args: Mapping[str, Sequence[str]], name: str) -> str | None:
     values = args.get(name) or []
     value = values[-1] if values else None
     if value is not None and len(value) > MAX_PARAM_CHARS and name != "q":
@@ -81,9 +81,9 @@ def _one(args: Mapping[str, Sequence[str]], name: str) -> str | None:
     return value
 
 
-def _int(args: Mapping[str, Sequence[str]], name: str, default: int, low: int, high: int) -> int:
-    raw = _one(args, name)
-    if raw in (None, ""):
+def integer(args: Mapping[str, Sequence[str]], name: str, default: int, low: int, high: int) -> int:
+    raw = single(args, name)
+    if not raw:
         return default
     try:
         value = int(raw)
@@ -94,9 +94,9 @@ def _int(args: Mapping[str, Sequence[str]], name: str, default: int, low: int, h
     return value
 
 
-def _date(args: Mapping[str, Sequence[str]], name: str) -> str | None:
-    raw = _one(args, name)
-    if raw in (None, ""):
+def iso_date(args: Mapping[str, Sequence[str]], name: str) -> str | None:
+    raw = single(args, name)
+    if not raw:
         return None
     try:
         return date.fromisoformat(raw).isoformat()
@@ -104,21 +104,21 @@ def _date(args: Mapping[str, Sequence[str]], name: str) -> str | None:
         raise BadParameter(name, f"{name} must be an ISO date (yyyy-mm-dd), not {raw!r}") from None
 
 
-def _choice(args: Mapping[str, Sequence[str]], name: str, choices: Sequence[str],
+def choice(args: Mapping[str, Sequence[str]], name: str, choices: Sequence[str],
             default: str) -> str:
-    raw = _one(args, name)
-    if raw in (None, ""):
+    raw = single(args, name)
+    if not raw:
         return default
     if raw not in choices:
         raise BadParameter(name, f"{name} must be one of {', '.join(choices)}, not {raw!r}")
     return raw
 
 
-def _many(args: Mapping[str, Sequence[str]], name: str, choices: Sequence[str] | None = None
+def many(args: Mapping[str, Sequence[str]], name: str, choices: Sequence[str] | None = None
           ) -> tuple[str, ...]:
     values = [v.strip() for v in args.get(name) or [] if v.strip()]
-    if len(values) > 50:
-        raise BadParameter(name, f"at most 50 values of {name}")
+    if len(values) > MAX_PARAM_VALUES:
+        raise BadParameter(name, f"at most {MAX_PARAM_VALUES} values of {name}")
     for value in values:
         if len(value) > MAX_PARAM_CHARS:
             raise BadParameter(name, f"{name} is longer than {MAX_PARAM_CHARS} characters")
@@ -128,7 +128,7 @@ def _many(args: Mapping[str, Sequence[str]], name: str, choices: Sequence[str] |
 
 
 def parse_query(args: Mapping[str, Sequence[str]]) -> str:
-    q = (_one(args, "q") or "").strip()
+    q = (single(args, "q") or "").strip()
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", f"q is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}")
     return q
@@ -136,11 +136,11 @@ def parse_query(args: Mapping[str, Sequence[str]]) -> str:
 
 def parse_filters(args: Mapping[str, Sequence[str]]) -> Filters:
     filters = Filters(
-        collections=_many(args, "collection"),
-        types=_many(args, "type", DOC_TYPES),
-        speakers=_many(args, "speaker"),
-        date_from=_date(args, "date_from"),
-        date_to=_date(args, "date_to"),
+        collections=many(args, "collection"),
+        types=many(args, "type", DOC_TYPES),
+        speakers=many(args, "speaker"),
+        date_from=iso_date(args, "date_from"),
+        date_to=iso_date(args, "date_to"),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise BadParameter("date_from", "date_from is after date_to")
@@ -150,19 +150,19 @@ def parse_filters(args: Mapping[str, Sequence[str]]) -> Filters:
 def parse_search(args: Mapping[str, Sequence[str]]) -> SearchRequest:
     """A validated SearchRequest from multi-valued query arguments."""
     q = parse_query(args)
-    mode = _choice(args, "mode", MODES, "hybrid")
-    fusion = _choice(args, "fusion", FUSIONS, DEFAULT_FUSION)
-    raw_alpha = _one(args, "alpha")
+    mode = choice(args, "mode", MODES, "hybrid")
+    fusion = choice(args, "fusion", FUSIONS, DEFAULT_FUSION)
+    raw_alpha = single(args, "alpha")
     alpha = DEFAULT_ALPHA
-    if raw_alpha not in (None, ""):
+    if raw_alpha:
         try:
             alpha = float(raw_alpha)
         except ValueError:
             raise BadParameter("alpha", f"alpha must be a number, not {raw_alpha!r}") from None
         if not 0.0 <= alpha <= 1.0:
             raise BadParameter("alpha", f"alpha must be between 0 and 1, not {alpha}")
-    size = _int(args, "size", DEFAULT_SIZE, 1, MAX_SIZE)
-    page = _int(args, "page", 1, 1, MAX_DEPTH)
+    size = integer(args, "size", DEFAULT_SIZE, 1, MAX_SIZE)
+    page = integer(args, "page", 1, 1, MAX_DEPTH)
     if page * size > MAX_DEPTH:
         raise BadParameter("page", f"page {page} × size {size} goes deeper than {MAX_DEPTH} "
                            "results; narrow the query or fetch everything with /api/export")

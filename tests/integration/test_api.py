@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from indexer.cli import cli
-from indexer.embedder import Embedder
+from indexer.model.embedder import Embedder
 from indexer.settings import Settings, load_settings
 from webapp.app import create_app
 
@@ -111,7 +111,8 @@ def test_results_have_the_documented_shape(client: FlaskClient) -> None:
 
 def test_more_passages_counts_the_other_matching_passages(client: FlaskClient, es,  # type: ignore[no-untyped-def]
                                                          api_settings: Settings) -> None:
-    from indexer.queries import Filters, keyword_query
+    from indexer.search.queries import keyword_query
+    from indexer.search.request import Filters
 
     results = search(client, q="Idlib", mode="keyword", collection="un")["results"]
     assert results and any(r["more_passages"] > 0 for r in results)  # two long meetings
@@ -213,7 +214,7 @@ def test_export_streams_every_match(client: FlaskClient) -> None:
 def test_health_and_collections(client: FlaskClient) -> None:
     health = client.get("/api/health").get_json()
     assert health["elasticsearch"]["reachable"] and health["model"]["loaded"]
-    assert health["model"]["backend"] in ("torch", "onnx", "onnx-int8", "openvino", "openvino-int8")
+    assert health["model"]["backend"] in ("torch", "onnx", "openvino", "openvino-int8")
     names = {c["name"] for c in client.get("/api/collections").get_json()["collections"]}
     assert names == {"un", "news", "hostile"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from indexer import indices
-from indexer.actions import passage_id
+from indexer.ingest.actions import passage_id
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.embedder import Embedder
+from indexer.model.embedder import Embedder
 from indexer.settings import load_settings
 from webapp.app import create_app
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.queries import Filters, SearchRequest
-from indexer.searcher import Searcher
+from indexer.search.request import Filters, SearchRequest
+from indexer.search.searcher import Searcher
 
 pytestmark = pytest.mark.integration
 
