@@ -17,6 +17,8 @@ from typing import Any
 import click
 
 from indexer.errors import CollectionError
+from indexer.ingest.prepare import MAX_DOCUMENT_CHARS
+from indexer.ingest.report import IndexingAborted, RunOptions
 from indexer.settings import Settings, SettingsError, load_settings
 from indexer.sources.files import FORMATS
 
@@ -74,11 +76,12 @@ def _client(settings: Settings) -> Any:
 @click.option("--keep-old", is_flag=True, help="With --replace: keep the previous version's index.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the run's summary as JSON to this file (dead letters beside it).")
-@click.option("--batch-size", default=128, show_default=True,
+@click.option("--batch-size", default=RunOptions.encode_batch, show_default=True,
               help="Passages per model call.")
-@click.option("--bulk-size", default=500, show_default=True, help="Actions per bulk request.")
+@click.option("--bulk-size", default=RunOptions.bulk_chunk, show_default=True,
+              help="Actions per bulk request.")
 @click.option("--replicas", type=int, help="Replicas for a newly created index (default 0).")
-@click.option("--max-chars", default=5_000_000, show_default=True,
+@click.option("--max-chars", default=MAX_DOCUMENT_CHARS, show_default=True,
               help="Longest document accepted; longer ones go to the dead-letter file.")
 @click.option("--progress/--no-progress", default=None,
               help="Show the progress bar (default: when the terminal is interactive).")
@@ -91,7 +94,6 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
     from indexer import indices
     from indexer.ingest import pipeline
     from indexer.ingest.progress import BarProgress, estimate_documents
-    from indexer.ingest.report import IndexingAborted, RunOptions
     from indexer.model.embedder import ModelError
     from indexer.sources.files import ReadOptions, read_inputs
 

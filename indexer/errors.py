@@ -63,21 +63,23 @@ def translate(exc: ApiError | TransportError) -> VerbatimError:
 
     The message never echoes the exception: it may carry URLs with credentials.
     """
-    status = exc.meta.status if isinstance(exc, ApiError) else None
+    name = type(exc).__name__
+    if not isinstance(exc, ApiError):
+        log.warning("Elasticsearch did not answer: %s", name)
+        return SearchUnavailable(f"Elasticsearch is not answering ({name}); try again in a moment")
+    status = exc.meta.status
     if status == 400:
+        # Our own code built the query, so this is worth a look: the body is never logged.
+        log.warning("Elasticsearch refused a query: %s (status 400)", name)
         return BadRequest("Elasticsearch could not run this query", parameter="q")
     if status == 404:
         return NotFound("Not found in the archive")
-    name = type(exc).__name__
     if status in (401, 403):
         log.error("Elasticsearch refused the request: %s (status %s)", name, status)
         return SearchUnavailable(f"Elasticsearch refused our credentials (status {status}); "
                                  "check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/"
                                  "ELASTICSEARCH_PASSWORD")
-    if status is None or status in TRANSIENT_STATUSES:
-        log.warning("Elasticsearch did not answer: %s%s", name, f" (status {status})" if status else "")
-        return SearchUnavailable(f"Elasticsearch is not answering ({name}); try again in a moment")
-    log.error("Elasticsearch failed: %s (status %s)", name, status)
+    log.warning("Elasticsearch could not answer: %s (status %s)", name, status)
     return SearchUnavailable(f"Elasticsearch could not answer ({name}, status {status}); "
                              "try again in a moment")
 

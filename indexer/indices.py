@@ -20,7 +20,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 
 from indexer.errors import CollectionError
-from indexer.settings import Settings
+from indexer.settings import RETIRED_BACKENDS, Settings
 
 _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SCHEMA_VERSION = 1
@@ -138,6 +138,12 @@ def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str
             "its query and passage vectors would not match: re-index it with --replace"
         )
     _, existing_backend = encoder_of(meta)
+    if existing_backend in RETIRED_BACKENDS:
+        raise CollectionError(
+            f"Collection {collection!r} was encoded on the {existing_backend} backend, which "
+            f"Verbatim no longer has: re-index it with --replace to add to it (searches query it "
+            f"with the {RETIRED_BACKENDS[existing_backend]} backend meanwhile)"
+        )
     if existing_backend != backend:
         raise CollectionError(
             f"Collection {collection!r} was encoded on the {existing_backend} backend, not "

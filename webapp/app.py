@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from indexer.client import build_client
-from indexer.model.embedder import Embedder, ModelError
+from indexer.model.embedder import Embedder
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings, SettingsError, load_settings
 from webapp import errors
@@ -43,9 +43,9 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     if warm:
         try:
             searcher.warm()
-        except ModelError as exc:
-            log.error("The model could not be loaded (%s); hybrid search will be degraded", exc,
-                      exc_info=True)
+        except Exception as exc:  # any model failure: the app serves keyword search, logged
+            log.error("The model could not be loaded (%s: %s); hybrid search will be degraded",
+                      type(exc).__name__, exc, exc_info=True)
     Services(settings, client, embedder, searcher).install(app)
 
     from webapp import api, pages
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
 def _refuse_large_bodies() -> None:
     """Nothing Verbatim serves takes a body: one over the limit is refused before routing,
     whatever the method, rather than only when a view happens to read it."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413)
 
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import __version__
-from indexer.search.request import DEFAULT_SIZE, MAX_DEPTH, MAX_PARAM_CHARS, MAX_QUERY_CHARS, MAX_SIZE
+from indexer.search.request import (
+    DEFAULT_SIZE,
+    MAX_DEPTH,
+    MAX_PARAM_CHARS,
+    MAX_PARAM_VALUES,
+    MAX_QUERY_CHARS,
+    MAX_SIZE,
+)
 from webapp.params import FILTER_PARAMS, SEARCH_PARAMS, Param
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -29,7 +36,7 @@ def _param(p: Param) -> dict[str, Any]:
     if p.kind == "string" and not p.enum and not p.format:
         schema["maxLength"] = MAX_QUERY_CHARS if p.name == "q" else MAX_PARAM_CHARS
     if p.repeatable:
-        schema = {"type": "array", "items": schema, "maxItems": 50}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_PARAM_VALUES}
     out = {"name": p.name, "in": "query", "required": False, "description": p.description,
            "schema": schema}
     if p.repeatable:

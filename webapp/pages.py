@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from markupsafe import Markup
 
-from indexer.search.request import MAX_DEPTH, MODES
+from indexer.search.request import MAX_DEPTH, MAX_QUERY_CHARS, MODES
 from webapp.extensions import searcher
 from webapp.params import parse_search
 
@@ -52,6 +52,7 @@ def search_page() -> Response:
         pages = max(1, -(-min(response["pageable"], MAX_DEPTH) // req.size))
     html = render_template(
         "search.html", req=req, args=args, response=response, modes=MODES, pages=pages,
+        max_query_chars=MAX_QUERY_CHARS,
         url_with=url_with, toggle=toggle, api_url="/api/search" + url_with(args, page=req.page),
         max_count=max((b["count"] for b in (response or {}).get("facets", {}).get("date", [])),
                       default=0),

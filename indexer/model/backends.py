@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import threading
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     import numpy as np
     import torch
     from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
 
 # "auto" resolves to OpenVINO on a CPU and PyTorch on a GPU (see resolve_backend).
 BACKENDS = ENCODER_BACKENDS
@@ -130,7 +133,7 @@ def export_onnx(model: SentenceTransformer, target: Path) -> None:
 
 
 def quantize_openvino(model: SentenceTransformer, source: Path, target: Path) -> None:
-    """Static int8 with NNCF: activation ranges measured on indexer/calibration.py's texts,
+    """Static int8 with NNCF: activation ranges measured on indexer/model/calibration.py's texts,
     one text per sample so that padding never enters the statistics."""
     import nncf
     import openvino
@@ -185,7 +188,9 @@ def onnx_runner(path: Path, names: Sequence[str]) -> Runner:
 def openvino_runner(path: Path, names: Sequence[str]) -> Runner:
     import openvino
 
-    compiled = openvino.Core().compile_model(str(path), "CPU")
+    # Full precision on every CPU: OpenVINO would run bf16 by default on CPUs that have it
+    # (AMX, AVX512_BF16), and the vectors would then depend on the machine.
+    compiled = openvino.Core().compile_model(str(path), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     local = threading.local()  # an infer request serves one thread at a time
 
     def run(inputs: dict[str, np.ndarray]) -> np.ndarray:
@@ -211,7 +216,8 @@ def build_runner(model: SentenceTransformer, backend: str, folder: Path) -> Runn
             f"The {backend} backend needs the {exc.name} package: pip install {exc.name} "
             "(openvino-int8: pip install -e '.[int8]' in the checkout), or set VERBATIM_ENCODER_BACKEND=torch"
         ) from exc
-    except Exception as exc:  # export and runtime errors come in many types
+    except Exception as exc:  # export and runtime errors come in many types; logged whole
+        log.exception("The %s backend could not be prepared in %s", backend, folder)
         raise EncoderError(
             f"Could not run the model on the {backend} backend ({type(exc).__name__}: {exc}); "
             f"set VERBATIM_ENCODER_BACKEND=torch, or delete {folder} to export it again"

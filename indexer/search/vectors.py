@@ -21,7 +21,7 @@ from indexer.errors import VerbatimError, elasticsearch_errors
 from indexer.model.embedder import Embedder, ModelError
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
-from indexer.settings import Settings
+from indexer.settings import RETIRED_BACKENDS, Settings
 
 ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
 WARM_UP_TEXT = "warm up"
@@ -66,9 +66,10 @@ class QueryVectors:
         for model, backend in sorted(needed, key=str):
             try:
                 self.embedder_for(model, backend).encode_query(WARM_UP_TEXT)
-            except ModelError as exc:
+            except Exception as exc:  # any model failure: loaded again on first need, logged
                 log.warning("The encoder %s on %s could not be loaded at start (%s); searches "
-                            "of its collections will try again", model, backend, exc)
+                            "of its collections will try again", model, backend, exc,
+                            exc_info=True)
 
     def for_request(self, req: SearchRequest) -> tuple[list[QueryVector] | None, str | None]:
         """The query's vector from the encoder of each collection searched, or None and why
@@ -110,7 +111,7 @@ class QueryVectors:
         """The encoder for (model, backend): the app's own, or one loaded once and kept."""
         if self.embedder is None:
             raise ModelError("no embedding model is configured")
-        key = (model or self.embedder.model_name, backend)
+        key = (model or self.embedder.model_name, RETIRED_BACKENDS.get(backend, backend))
         if key == (self.embedder.model_name, self.embedder.backend):
             return self.embedder
         with self._lock:

@@ -13,6 +13,7 @@ from indexer.documents import Document, Passage, Speaker
 from indexer.indices import mappings_dir
 from indexer.ingest import actions
 from indexer.text.stemming import stem_text
+from tests.conftest import require
 
 pytestmark = pytest.mark.unit
 
@@ -119,8 +120,8 @@ def test_queries_are_distinct_short_phrases_without_stop_words(vocab):
 
 
 @pytest.mark.data
-@pytest.mark.skipif(not SPEECHES.exists(), reason="needs ../shared/data")
 def test_the_real_vocabulary_is_ranked_by_frequency():
+    require(SPEECHES.exists(), f"needs {SPEECHES} (../shared/data)")
     real = load_vocabulary()
     assert real.words[0] == "the"
     assert len(real.words) > 5000 and len(real.speakers) > 10
