@@ -25,6 +25,7 @@ SHINGLE_BOOST = 0.1  # adjacent-word bonus: higher values cost ranking quality o
 SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
 KEYWORD_CANDIDATES = 200  # passages the keyword leg brings to the fusion
 NUM_CANDIDATES_FACTOR = 2
+MIN_NUM_CANDIDATES = 100  # kNN candidates per shard, however few results are asked for
 FACET_SIZE = 20
 FACET_FIELDS = {"collection": "collection", "type": "type", "speaker": "speaker.keyword"}
 HIGHLIGHT = {
@@ -126,7 +127,7 @@ def knn_clause(vector: list[float], filters: Filters, *, k: int = SEMANTIC_K,
                collections: tuple[str, ...] | None = None) -> dict[str, Any]:
     clause: dict[str, Any] = {
         "field": "embedding", "query_vector": vector, "k": k,
-        "num_candidates": max(k * NUM_CANDIDATES_FACTOR, 100),
+        "num_candidates": max(k * NUM_CANDIDATES_FACTOR, MIN_NUM_CANDIDATES),
     }
     clauses = filter_clauses(filters)
     if collections is not None:
