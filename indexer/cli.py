@@ -18,7 +18,7 @@ import click
 
 from indexer.errors import CollectionError
 from indexer.ingest.prepare import MAX_DOCUMENT_CHARS
-from indexer.ingest.report import IndexingAborted, RunOptions
+from indexer.ingest.report import IndexingAborted, RunOptions, RunStopped
 from indexer.settings import Settings, SettingsError, load_settings
 from indexer.sources.files import FORMATS
 
@@ -118,6 +118,13 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
         raise click.ClickException(str(exc)) from None
     except CollectionError as exc:
         raise click.ClickException(str(exc)) from None
+    except RunStopped as exc:
+        bar.close()
+        _print_summary(exc.summary)
+        _write_report(report, exc.summary)
+        click.echo(f"Error: {exc}. Everything acknowledged so far is indexed; run the same "
+                   "command again to finish.", err=True)
+        sys.exit(1)
     except IndexingAborted as exc:
         bar.close()
         if exc.summary is not None:
@@ -216,6 +223,10 @@ def delete_command(ctx: click.Context, collection: str, yes: bool) -> None:
     from indexer import indices
 
     settings = _settings(ctx)
+    try:
+        indices.validate_collection(collection)
+    except CollectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="COLLECTION") from None
     client = _client(settings)
     if indices.current_index(client, settings, collection) is None:
         raise click.ClickException(f"No collection named {collection!r}; see `verbatim collections`")

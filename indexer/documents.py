@@ -67,6 +67,7 @@ class Document:
     quotes: list[Quote] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     origin: str = ""  # "path/to/file.jsonl:12" for error messages and the dead-letter file
+    notices: list[str] = field(default_factory=list)  # dead-letter notes, not failures
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ from indexer import indices
 from indexer.documents import Item, RecordError, Skipped
 from indexer.ingest import actions, resume
 from indexer.ingest.prepare import Prepared, content_hash, encoding_texts, prepare
-from indexer.ingest.report import DeadLetter, IndexingAborted, Progress, RunOptions, RunSummary
+from indexer.ingest.report import DeadLetter, IndexingAborted, Progress, RunOptions, RunStopped, RunSummary
 from indexer.ingest.target import Target, finish, open_target
 from indexer.ingest.tracker import Tracker
-from indexer.model.embedder import Embedder
+from indexer.model.embedder import Embedder, ModelError
 from indexer.settings import Settings
 
 Actions = list[dict[str, Any]]  # one document's bulk actions, sent together
@@ -65,7 +65,12 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
         if isinstance(error, IndexingAborted):
             summary.aborted = str(error)
             error.summary = summary
-        raise error
+            raise error
+        if isinstance(error, ModelError | KeyboardInterrupt | SystemExit):
+            raise error
+        summary.aborted = (f"the run stopped on an unexpected error ({type(error).__name__}: "
+                           f"{str(error)[:300]})")
+        raise RunStopped(summary.aborted, summary) from error
     finish(client, settings, options, target, summary)
     return summary
 
@@ -145,45 +150,77 @@ class _Stages:
             dead.write(item.origin, item.reason, "read")
             self.tracker.failed_document()
             return None
+        for notice in item.notices:  # noted, not failed: the document is indexed
+            dead.write(item.origin, notice, "read", item.doc_id)
         try:
             passages = prepare(item, self.count_tokens, self.max_tokens,
                                max_chars=self.options.max_chars)
+            return Prepared(item, passages, content_hash(item))
         except RecordError as exc:
             dead.write(exc.origin, exc.reason, "split", item.doc_id)
-            self.tracker.failed_document()
-            return None
-        return Prepared(item, passages, content_hash(item))
+        except Exception as exc:  # one bad record costs one record
+            dead.write(item.origin, _unexpected(exc), "split", item.doc_id)
+        self.tracker.failed_document()
+        return None
 
     # ------------------------------------------------------------ encode (main thread)
 
     def encode(self) -> None:
         """Batches in, each document's bulk actions out, until the reader is done."""
         indexed_at = datetime.now(UTC).isoformat(timespec="seconds")
-        while not self.stop.is_set():
-            batch = self.prepared.get()
-            if batch is None:
-                break
-            self._encode_batch(batch.docs, indexed_at)
+        try:
+            while not self.stop.is_set():
+                batch = self.prepared.get()
+                if batch is None:
+                    break
+                self._encode_guarded(batch.docs, indexed_at)
+        except BaseException as exc:  # the run stops cleanly: run() reports it
+            self.errors.append(exc)
+            self.stop.set()
+
+    def _encode_guarded(self, docs: list[Prepared], indexed_at: str) -> None:
+        """Encode a batch; should it fail, each document alone, so that a document that
+        cannot be encoded or turned into actions is one dead letter."""
+        try:
+            self._encode_batch(docs, indexed_at)
+            return
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            raise IndexingAborted("Elasticsearch stopped answering during the resume check "
+                                  f"({type(exc).__name__})") from exc
+        except ModelError:
+            raise
+        except Exception as exc:
+            if len(docs) == 1:
+                self.tracker.dead.write(docs[0].doc.origin, _unexpected(exc), "encode",
+                                        docs[0].doc.doc_id)
+                self.tracker.failed_document()
+                return
+        for prepared in docs:
+            self._encode_guarded([prepared], indexed_at)
 
     def _encode_batch(self, docs: list[Prepared], indexed_at: str) -> None:
         stored = {} if self.target.fresh else resume.existing(
             self.client, self.target.index, [p.doc for p in docs], self.options.collection)
         todo = resume.drop_unchanged(docs, stored)
-        if len(todo) < len(docs):
-            self.tracker.unchanged(len(docs) - len(todo))
         if not todo:
+            self.tracker.unchanged(len(docs))
             return
         vectors = self.embedder.encode_passages(
             [text for p in todo for text in encoding_texts(p.doc, p.passages)])
         cursor = 0
-        for prepared in todo:
+        ready: list[tuple[Prepared, Actions]] = []
+        for prepared in todo:  # every document's actions built before any is sent
             doc_vectors = vectors[cursor:cursor + len(prepared.passages)]
             cursor += len(prepared.passages)
-            self.tracker.expect(prepared.doc, prepared.passages)
             old = resume.old_count(stored.get(prepared.doc.doc_id))
-            self._send(document_actions(self.target.index, prepared, doc_vectors, old,
-                                        collection=self.options.collection,
-                                        indexed_at=indexed_at))
+            ready.append((prepared, document_actions(self.target.index, prepared, doc_vectors,
+                                                     old, collection=self.options.collection,
+                                                     indexed_at=indexed_at)))
+        if len(todo) < len(docs):
+            self.tracker.unchanged(len(docs) - len(todo))
+        for prepared, doc_actions in ready:
+            self.tracker.expect(prepared.doc, prepared.passages)
+            self._send(doc_actions)
 
     def _send(self, doc_actions: Actions) -> None:
         """Wait for room in the bulk queue, but give up as soon as the run is stopping."""
@@ -227,6 +264,10 @@ class _Stages:
         self.stop.set()
         _empty(self.prepared)
         reader.join(timeout=5)
+
+
+def _unexpected(exc: BaseException) -> str:
+    return f"unexpected error ({type(exc).__name__}: {str(exc)[:300]})"
 
 
 def document_actions(index: str, prepared: Prepared, vectors: np.ndarray, old_count: int, *,

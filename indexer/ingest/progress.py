@@ -21,15 +21,18 @@ def estimate_documents(specs: Iterable[str]) -> int | None:
         if target == "-":
             return None
         path = Path(str(target))
-        if not path.is_file():
+        try:  # an estimate: what cannot be read is reported by the run itself
+            if not path.is_file():
+                continue
+            suffix = path.suffix.lower()
+            if suffix in JSONL_SUFFIXES or suffix == ".csv":
+                with path.open("rb") as handle:
+                    lines = sum(1 for line in handle if line.strip())
+                total += max(lines - (1 if suffix == ".csv" else 0), 0)
+            elif path.name.lower() != "meetings.csv":
+                total += 1
+        except OSError:
             continue
-        suffix = path.suffix.lower()
-        if suffix in JSONL_SUFFIXES or suffix == ".csv":
-            with path.open("rb") as handle:
-                lines = sum(1 for line in handle if line.strip())
-            total += max(lines - (1 if suffix == ".csv" else 0), 0)
-        elif path.name.lower() != "meetings.csv":
-            total += 1
     return total
 
 

@@ -73,6 +73,15 @@ class IndexingAborted(RuntimeError):
         self.summary = summary
 
 
+class RunStopped(RuntimeError):
+    """An unexpected error stopped the run; what was acknowledged is indexed, ``summary`` says
+    how far it got (the CLI prints and reports it, exit code 1)."""
+
+    def __init__(self, message: str, summary: RunSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
 class DeadLetter:
     """Append-only JSONL of every record that was not indexed, opened on first use."""
 
@@ -89,7 +98,8 @@ class DeadLetter:
                 return
             if self._handle is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._handle = self.path.open("w", encoding="utf-8")
+                # backslashreplace: an origin or reason that is not valid UTF-8 is still written
+                self._handle = self.path.open("w", encoding="utf-8", errors="backslashreplace")
             entry = {"origin": origin, "doc_id": doc_id, "stage": stage, "reason": reason,
                      "time": datetime.now(UTC).isoformat(timespec="seconds")}
             self._handle.write(json.dumps(entry, ensure_ascii=False) + "\n")

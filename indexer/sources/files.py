@@ -9,7 +9,9 @@ verbatim records ``transcripts``'.
 
 from __future__ import annotations
 
+import errno
 import glob
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -19,6 +21,7 @@ from typing import IO
 
 from indexer.documents import Document, Item, RecordError, Segment, Skipped
 from indexer.sources import articles, records, transcripts
+from indexer.sources.checks import check_document, printable
 
 FORMATS = ("auto", "text", "transcript", "speech", "jsonl", "json", "csv", "html")
 # One speech of a meeting per file, as the UN Security Council Debates corpus ships them.
@@ -50,12 +53,18 @@ def expand_paths(specs: Iterable[str]) -> Iterator[Path | str]:
             yield "-"
             continue
         path = Path(spec)
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
-        elif path.exists():
+        try:
+            kind = "dir" if path.is_dir() else "file" if path.exists() else (
+                "link" if path.is_symlink() else "")
+        except OSError as exc:  # a file under a folder we may not enter
+            yield _missing(spec, f"cannot read: {exc.strerror}")
+            continue
+        if kind == "dir":
+            yield from _walk(path)
+        elif kind == "file":
             yield path
+        elif kind == "link":
+            yield _missing(spec, _unresolvable(path))
         elif glob.has_magic(spec):
             matches = sorted(Path(p) for p in glob.glob(spec, recursive=True))
             files = [m for m in matches if m.is_file()]
@@ -64,6 +73,59 @@ def expand_paths(specs: Iterable[str]) -> Iterator[Path | str]:
             yield from files
         else:
             yield _missing(spec, "no such file or folder")
+
+
+def _walk(root: Path) -> Iterator[Path | str]:
+    """The files under ``root`` (sorted, hidden names skipped), following links to folders
+    once; a folder that cannot be listed, a link loop or a dangling link is reported."""
+    seen: set[str] = set()
+    problems: list[_Missing] = []
+
+    def failed(exc: OSError) -> None:
+        problems.append(_missing(printable(str(exc.filename)),
+                                 f"cannot read the folder: {exc.strerror}"))
+
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root, onerror=failed, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # reached again through a link: read once
+            dirs[:] = []
+            continue
+        seen.add(real)
+        kept = []
+        for name in sorted(dirs):
+            if name.startswith("."):
+                continue
+            sub = os.path.join(folder, name)
+            target = os.path.realpath(sub)
+            if os.path.islink(sub) and (real + os.sep).startswith(target + os.sep):
+                problems.append(_missing(printable(sub), "symbolic link loop (it points to a "
+                                         "folder that contains it); not followed"))
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in files:
+            if name.startswith("."):
+                continue
+            child = Path(folder, name)
+            if child.is_file():
+                found.append(child)
+            elif child.is_symlink():
+                problems.append(_missing(printable(str(child)), _unresolvable(child)))
+            else:
+                problems.append(_missing(printable(str(child)), "not a regular file; skipped"))
+    yield from problems
+    yield from sorted(found)
+
+
+def _unresolvable(path: Path) -> str:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop (the link leads back to itself)"
+        return f"broken symbolic link ({exc.strerror})"
+    return "symbolic link to something that is not a file"
 
 
 class _Missing(str):
@@ -80,14 +142,42 @@ def read_inputs(specs: Iterable[str], options: ReadOptions, *,
                 stdin: IO[str] | None = None) -> Iterator[Item]:
     """Every document in the inputs, in order, with errors and skips in their place."""
     meetings_cache: dict[Path, dict[str, dict[str, str]]] = {}
-    for target in expand_paths(specs):
-        if isinstance(target, _Missing):
-            yield RecordError(str(target), target.reason)
-        elif target == "-":
-            yield from records.read_jsonl_stream(stdin or sys.stdin, "<stdin>", options.doc_type)
-        else:
-            assert isinstance(target, Path)
-            yield from read_file(target, options, meetings_cache)
+    try:
+        for target in expand_paths(specs):
+            if isinstance(target, _Missing):
+                yield RecordError(printable(str(target)), target.reason)
+            elif target == "-":
+                yield from _checked(records.read_jsonl_stream(stdin or sys.stdin, "<stdin>",
+                                                              options.doc_type), "<stdin>")
+            else:
+                assert isinstance(target, Path)
+                yield from _checked(read_file(target, options, meetings_cache),
+                                    printable(str(target)))
+    except OSError as exc:
+        yield RecordError(printable(str(exc.filename or "")), f"cannot read: {exc.strerror}")
+
+
+def _checked(items: Iterator[Item], origin: str) -> Iterator[Item]:
+    """The items of one input, each document checked (``checks``); an error while reading
+    the input ends that input with a dead letter, and the next one is read."""
+    try:
+        for item in items:
+            if isinstance(item, Document):
+                if printable(item.origin) != item.origin:  # a file name that is not UTF-8
+                    item.origin = printable(item.origin)
+                    item.doc_id = printable(item.doc_id)
+                yield check_document(item)
+            elif isinstance(item, RecordError) and printable(item.origin) != item.origin:
+                yield RecordError(printable(item.origin), item.reason)
+            elif isinstance(item, Skipped) and printable(item.origin) != item.origin:
+                yield Skipped(printable(item.origin), item.reason)
+            else:
+                yield item
+    except OSError as exc:
+        yield RecordError(origin, f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:  # a reader's bug must cost this input, not the run
+        yield RecordError(origin, f"unexpected error while reading ({type(exc).__name__}: "
+                          f"{printable(str(exc))[:300]}); the rest of this input was not read")
 
 
 def detect_format(path: Path, options: ReadOptions) -> str | None:
@@ -115,7 +205,7 @@ def read_file(path: Path, options: ReadOptions,
               meetings_cache: dict[Path, dict[str, dict[str, str]]] | None = None) -> Iterator[Item]:
     """The items of one file, read by its format; ``meetings_cache`` keeps the meetings.csv
     files already read, so that a folder of transcripts reads each once."""
-    origin = str(path)
+    origin = printable(str(path))
     if path.name.lower() in SIDECAR_NAMES and options.format == "auto":
         yield Skipped(origin, "collection metadata, read alongside the records it describes")
         return
@@ -125,7 +215,8 @@ def read_file(path: Path, options: ReadOptions,
         return
     if fmt in _RECORD_READERS:
         try:
-            handle = path.open(encoding="utf-8", newline="" if fmt == "csv" else None)
+            # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is not part of the first record
+            handle = path.open(encoding="utf-8-sig", newline="" if fmt == "csv" else None)
         except OSError as exc:
             yield RecordError(origin, f"cannot open: {exc.strerror}")
             return

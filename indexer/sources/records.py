@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from indexer.documents import DOC_TYPES, Document, Item, RecordError, Speaker
 from indexer.sources import articles, transcripts
+from indexer.sources.checks import id_problem, is_placeholder, record_problem, refuse_constant
 
 TEXT_FIELDS = ("body", "text", "content")
 MAX_CSV_FIELD = 64 * 1024 * 1024
@@ -28,6 +29,7 @@ def read_jsonl_stream(handle: IO[str], origin: str, doc_type: str | None = None)
 
     Read line by line, so that a broken line is one error and stdin streams."""
     line_no = 0
+    records = 0
     while True:
         try:
             line = handle.readline()
@@ -36,46 +38,89 @@ def read_jsonl_stream(handle: IO[str], origin: str, doc_type: str | None = None)
                               "of the file cannot be read: convert it to UTF-8")
             return
         if not line:
+            if not records:
+                yield RecordError(origin, "the file holds no records")
             return
         line_no += 1
+        if line_no == 1:
+            line = line.removeprefix("\ufeff")  # a byte-order mark is not part of the record
         if not line.strip():
             continue
+        records += 1
         where = f"{origin}:{line_no}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield RecordError(where, f"broken JSON ({exc.msg} at column {exc.colno})")
+        record = _decode(line, where)
+        if isinstance(record, RecordError):
+            yield record
             continue
         yield _from_record(record, where, doc_type, fallback_id=f"{Path(origin).stem}-{line_no}")
+
+
+def _decode(text: str, where: str) -> Any:
+    """One JSON value, or a RecordError: broken, NaN/Infinity, too deep, not valid Unicode."""
+    try:
+        record = json.loads(text, parse_constant=refuse_constant)
+    except json.JSONDecodeError as exc:
+        return RecordError(f"{where}" if exc.lineno == 1 else f"{where}:{exc.lineno}",
+                           f"broken JSON ({exc.msg} at column {exc.colno})")
+    except ValueError as exc:  # NaN, Infinity: not JSON
+        return RecordError(where, f"broken JSON ({exc})")
+    except RecursionError:
+        return RecordError(where, "broken JSON (nested too deeply to read)")
+    problem = record_problem(record)
+    return RecordError(where, problem) if problem else record
 
 
 def read_json_stream(handle: IO[str], origin: str, doc_type: str | None = None) -> Iterator[Item]:
     """The records of a JSON file: a list of records, or one."""
     try:
-        data = json.load(handle)
+        data = json.loads(handle.read().removeprefix("\ufeff"), parse_constant=refuse_constant)
     except json.JSONDecodeError as exc:
         yield RecordError(f"{origin}:{exc.lineno}", f"broken JSON ({exc.msg})")
         return
     except UnicodeDecodeError as exc:
         yield RecordError(origin, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8")
         return
+    except ValueError as exc:
+        yield RecordError(origin, f"broken JSON ({exc})")
+        return
+    except RecursionError:
+        yield RecordError(origin, "broken JSON (nested too deeply to read)")
+        return
     records = data if isinstance(data, list) else [data]
+    if not records:
+        yield RecordError(origin, "the file holds no records")
     for number, record in enumerate(records, start=1):
-        yield _from_record(record, f"{origin}[{number}]", doc_type,
-                           fallback_id=f"{Path(origin).stem}-{number}")
+        where = f"{origin}[{number}]"
+        problem = record_problem(record)
+        if problem:
+            yield RecordError(where, problem)
+            continue
+        yield _from_record(record, where, doc_type, fallback_id=f"{Path(origin).stem}-{number}")
 
 
 def read_csv_stream(handle: IO[str], origin: str, doc_type: str | None = None) -> Iterator[Item]:
     """One record per CSV row, keyed by the header; a whole article may sit in one field."""
     csv.field_size_limit(MAX_CSV_FIELD)
     try:
-        reader = csv.DictReader(handle)
+        reader = csv.DictReader(_without_bom(handle))
+        rows = 0
         for row in reader:
+            rows += 1
             where = f"{origin}:{reader.line_num}"
             yield _from_record(dict(row), where, doc_type,
                                fallback_id=f"{Path(origin).stem}-{reader.line_num}")
+        if not rows:
+            yield RecordError(origin, "the file holds no records")
     except (csv.Error, UnicodeDecodeError) as exc:
         yield RecordError(origin, f"unreadable CSV: {exc}")
+
+
+def _without_bom(handle: IO[str]) -> Iterator[str]:
+    """The lines of ``handle``, the first without a byte-order mark (Excel's "CSV UTF-8")."""
+    first = True
+    for line in handle:
+        yield line.removeprefix("\ufeff") if first else line
+        first = False
 
 
 def _text_of(record: dict[str, Any]) -> str | None:
@@ -95,7 +140,12 @@ def _from_record(record: Any, where: str, doc_type: str | None, *, fallback_id: 
     if text is None:
         return RecordError(where, "the record has no text (none of body, text, content)")
     raw_id = record.get("id", record.get("_id"))
-    doc_id = str(raw_id).strip() if raw_id not in (None, "") else fallback_id
+    if is_placeholder(raw_id):
+        doc_id = fallback_id  # no id, or "nan"/"None"/"null": the file and line name it
+    elif problem := id_problem(raw_id):
+        return RecordError(where, problem)
+    else:
+        doc_id = str(raw_id).strip()
     if "meeting_id" in record or "speech_no" in record:
         return _un_speech(record, doc_id, text, where)
     if "iso3" in record or ("session" in record and "country" in record):
@@ -110,9 +160,9 @@ _GENERIC_KEYS = {"id", "_id", "title", "body", "text", "content", "date", "sourc
 def _generic(record: dict[str, Any], doc_id: str, text: str, where: str,
              default_type: str | None) -> Item:
     """A record of our own layout (or BEIR's): the fields named as ``Document``'s are."""
-    doc_type = str(record.get("type") or default_type or "").strip().lower()
+    doc_type = (_str(record.get("type")) or default_type or "").lower()
     if not doc_type:
-        doc_type = "speech" if record.get("speaker") else "article"
+        doc_type = "speech" if _str(record.get("speaker")) else "article"
     if doc_type not in DOC_TYPES:
         return RecordError(where, f"type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
     raw_date = record.get("date")
@@ -121,8 +171,8 @@ def _generic(record: dict[str, Any], doc_id: str, text: str, where: str,
     if raw_date not in (None, "") and date is None:
         metadata["date_original"] = raw_date  # kept, never guessed (see normalise_date)
     speaker = None
-    if record.get("speaker"):
-        speaker = Speaker(name=str(record["speaker"]), country=_str(record.get("country")))
+    if name := _str(record.get("speaker")):
+        speaker = Speaker(name=name, country=_str(record.get("country")))
     source = _str(record.get("source_name")) or _str(record.get("source"))
     title = _str(record.get("title")) or _str(record.get("article_title"))
     return Document(
@@ -173,8 +223,9 @@ def _debate_speech(record: dict[str, Any], doc_id: str, text: str, where: str) -
 
 
 def _str(value: Any) -> str | None:
-    """A field as text, None when it is missing or blank (CSV gives "" for a missing value)."""
-    if value is None:
+    """A field as text, None when it is missing, blank (CSV gives "" for a missing value) or a
+    placeholder ("nan", "None", "null": what spreadsheets and dataframes write for nothing)."""
+    if is_placeholder(value):
         return None
     text = str(value).strip()
     return text or None

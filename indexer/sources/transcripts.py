@@ -211,7 +211,7 @@ def symbol_from_filename(name: str) -> str | None:
 
 def read_meetings_csv(path: Path) -> dict[str, dict[str, str]]:
     """The rows of a ``meetings.csv`` keyed by their ``symbol`` column."""
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # a BOM is not a column name
         return {row["symbol"].strip(): {k: (v or "") for k, v in row.items() if k is not None}
                 for row in csv.DictReader(handle) if (row.get("symbol") or "").strip()}
 
