@@ -23,7 +23,7 @@ import numpy as np
 from indexer.client import build_client
 from indexer.search import plan
 from indexer.search.queries import QueryVector
-from indexer.search.request import SearchRequest
+from indexer.search.request import SEARCH_TIMEOUT, SearchRequest
 from indexer.settings import Settings
 
 Caller = Callable[[int], str | None]  # request number -> None, or what went wrong
@@ -38,10 +38,13 @@ def api_spec(host: str, port: int, paths: list[str]) -> dict[str, Any]:
 
 def raw_spec(settings: Settings, pages: Sequence[Planned]) -> dict[str, Any]:
     """What ``raw`` clients send: each page's msearch to the all-collections alias (as the
-    searcher sends it), and for a keyword or semantic page the passage counts after it."""
+    searcher sends it: each search with its timeout), and for a keyword or semantic page the
+    passage counts after it."""
     index = settings.all_alias
     return {"settings": settings, "index": index, "pages": list(pages),
-            "lines": [plan.msearch_lines(plan.page_searches(req, vectors, index))
+            "lines": [plan.msearch_lines([(header, {**body, "timeout": SEARCH_TIMEOUT})
+                                          for header, body in plan.page_searches(req, vectors,
+                                                                                 index)])
                       for req, vectors in pages]}
 
 
@@ -78,7 +81,8 @@ def _raw_caller(spec: dict[str, Any]) -> Caller:
     from elastic_transport import TransportError
     from elasticsearch import ApiError
 
-    client = build_client(spec["settings"])  # one client (one connection pool) per thread
+    # One client (one connection pool) per thread; as the searcher's, no retry on a timeout.
+    client = build_client(spec["settings"]).options(retry_on_timeout=False)
     lines, pages, index = spec["lines"], spec["pages"], spec["index"]
 
     def call(i: int) -> str | None:
@@ -92,7 +96,7 @@ def _raw_caller(spec: dict[str, Any]) -> Caller:
                                                 response["responses"][0]["hits"]["hits"], index)
             if counts is not None:  # the page's passage counts, as the searcher asks them
                 header, body = counts
-                client.search(**header, **body)
+                client.search(**header, **body, timeout=SEARCH_TIMEOUT)
         except (ApiError, TransportError) as exc:
             return type(exc).__name__
         return None

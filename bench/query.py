@@ -27,14 +27,17 @@ Any non-200 (or an msearch item with an error) counts as an error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
 
 from bench.common import bench_settings, write_result
-from bench.load import Planned, api_spec, closed_loop, raw_spec, run_load
+from bench.load import Planned, api_spec, closed_loop, percentiles, raw_spec, run_load
 from bench.server import gunicorn
 from bench.synthetic import generate_passages, index_synthetic, load_vocabulary, sample_queries
 from indexer.client import build_client
@@ -47,6 +50,10 @@ QUERIES = 200
 PAGE_SIZE = 10
 WARMUP_S = 2.0
 MIXED = "mixed"
+# What a hostile client sends over and over (issue 11): 333 one-letter prefixes, and the most
+# distinct long prefixes a query may hold and more, in the modes that run the keyword leg.
+HOSTILE_QUERIES = ("a* " * 333,
+                   " ".join(f"{a}{b}{c}*" for a in "aeiou" for b in "rstln" for c in "ae"))
 
 
 # ---------------------------------------------------------------- what is sent
@@ -158,6 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default="query", help="results file: bench/results/NAME.json")
     parser.add_argument("--client-processes", type=int, default=1,
                         help="spread the clients over this many processes (1: threads only)")
+    parser.add_argument("--hostile", type=int, default=0,
+                        help="this many more API clients sending hostile queries during each "
+                             "API run; their latency is reported apart (results: hostile)")
     args = parser.parse_args(argv)
     modes = args.modes.split(",")
     levels = [int(c) for c in args.clients.split(",")]
@@ -191,13 +201,20 @@ def main(argv: list[str] | None = None) -> None:
             results[mode] = {}
             for kind, spec in (("api", api), ("raw", raw)):
                 closed_loop(kind, spec, 1, min(WARMUP_S, args.duration))  # caches, connections
+            hostile = api_spec(host, port, [api_path(q, m, collection) for q in HOSTILE_QUERIES
+                                            for m in ("keyword", "hybrid")])
             for clients in levels:
-                by_api = run_load("api", api, clients, args.duration, args.client_processes)
+                with _hostile_clients(hostile, args.hostile, args.duration) as by_hostile:
+                    by_api = run_load("api", api, clients, args.duration, args.client_processes)
                 by_raw = run_load("raw", raw, clients, args.duration, args.client_processes)
                 results[mode][str(clients)] = {
                     "api": by_api, "raw": by_raw,
                     "ratio_p50": _ratio(by_api["p50_ms"], by_raw["p50_ms"]),
                     "ratio_p95": _ratio(by_api["p95_ms"], by_raw["p95_ms"])}
+                if by_hostile:
+                    results[mode][str(clients)]["hostile"] = by_hostile
+                    print(f"{mode:9} c={clients:<3} + {args.hostile} hostile: p50 "
+                          f"{by_hostile['p50_ms']} ms, max {by_hostile['max_ms']} ms", flush=True)
                 print(f"{mode:9} c={clients:<3} API p50 {by_api['p50_ms']} ms "
                       f"{by_api['throughput_rps']} req/s | raw p50 {by_raw['p50_ms']} ms "
                       f"{by_raw['throughput_rps']} req/s", flush=True)
@@ -222,6 +239,30 @@ def main(argv: list[str] | None = None) -> None:
             "threads, workers hang on their first encode.",
         ],
     })
+
+
+@contextlib.contextmanager
+def _hostile_clients(spec: dict[str, Any], clients: int,
+                     duration: float) -> Iterator[dict[str, Any]]:
+    """``clients`` closed-loop hostile clients in a thread while the block runs the measured
+    load; the dict yielded holds their statistics once the block is done (empty if none)."""
+    stats: dict[str, Any] = {}
+    if not clients:
+        yield stats
+        return
+    outcome: dict[str, Any] = {}
+    thread = threading.Thread(target=lambda: outcome.update(
+        closed_loop("api", spec, clients, duration)), daemon=True)
+    thread.start()
+    try:
+        yield stats
+    finally:
+        thread.join()
+        if outcome:
+            stats.update(percentiles(outcome["latencies"], outcome["elapsed_s"],
+                                     len(outcome["errors"])))
+            stats["max_ms"] = (round(max(outcome["latencies"]) * 1000, 1)
+                               if outcome["latencies"] else None)
 
 
 if __name__ == "__main__":

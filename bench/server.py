@@ -1,9 +1,9 @@
 """The web app under gunicorn, for the benchmarks that measure it through HTTP.
 
-It runs as the Dockerfile runs it (sync workers, ``webapp.app:create_app()``, no
-``--preload``: each worker loads its model) on a free port, with the benchmark's index
-prefix, and is stopped on the way out (also on Ctrl-C). A smoke search fails fast if a
-worker is stuck.
+It runs as the Dockerfile runs it (``webapp/gunicorn_conf.py``: gthread workers,
+``webapp.app:create_app()``, no ``--preload``: each worker loads its model) on a free port,
+with the benchmark's index prefix, and is stopped on the way out (also on Ctrl-C). A smoke
+search fails fast if a worker is stuck.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def gunicorn(settings: Settings, workers: int, *, omp_threads: int,
     if omp_threads:
         # One OpenMP thread per worker: W workers on 2 cores must not oversubscribe them.
         env["OMP_NUM_THREADS"] = str(omp_threads)
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers),
-               "-b", f"{HOST}:{port}", "--timeout", "120", "webapp.app:create_app()"]
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config",
+               "python:webapp.gunicorn_conf", "-w", str(workers), "-b", f"{HOST}:{port}",
+               "--timeout", "120", "webapp.app:create_app()"]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_healthy(process, port, Path(log.name))

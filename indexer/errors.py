@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError
@@ -58,6 +59,30 @@ class ElasticsearchUnavailable(SearchUnavailable):
     """Elasticsearch did not answer at all; the message says where we looked and what to do."""
 
 
+def error_cause(error: Any) -> tuple[str, str]:
+    """An Elasticsearch error's innermost type and reason: ``search_phase_execution_exception``
+    says only that a phase failed, its ``caused_by`` (or ``root_cause``) says why."""
+    if not isinstance(error, dict):
+        return "error", str(error)
+    while isinstance(error.get("caused_by"), dict):
+        error = error["caused_by"]
+    roots = error.get("root_cause")
+    if not error.get("reason") and isinstance(roots, list) and roots and isinstance(
+            roots[0], dict):
+        error = roots[0]
+    return str(error.get("type", "error")), str(error.get("reason") or "")
+
+
+def _described(exc: ApiError) -> str:
+    """The exception's class, and the type and reason of the error Elasticsearch answered
+    (the reason names no credentials: it is Elasticsearch's own account of the failure)."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    if "error" not in body:
+        return type(exc).__name__
+    kind, reason = error_cause(body["error"])
+    return f"{type(exc).__name__}: {kind}: {reason[:500]}"
+
+
 def translate(exc: ApiError | TransportError) -> VerbatimError:
     """What an Elasticsearch failure means to the person who asked.
 
@@ -70,7 +95,7 @@ def translate(exc: ApiError | TransportError) -> VerbatimError:
     status = exc.meta.status
     if status == 400:
         # Our own code built the query, so this is worth a look: the body is never logged.
-        log.warning("Elasticsearch refused a query: %s (status 400)", name)
+        log.warning("Elasticsearch refused a query: %s (status 400)", _described(exc))
         return BadRequest("Elasticsearch could not run this query", parameter="q")
     if status == 404:
         return NotFound("Not found in the archive")
@@ -79,7 +104,7 @@ def translate(exc: ApiError | TransportError) -> VerbatimError:
         return SearchUnavailable(f"Elasticsearch refused our credentials (status {status}); "
                                  "check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/"
                                  "ELASTICSEARCH_PASSWORD")
-    log.warning("Elasticsearch could not answer: %s (status %s)", name, status)
+    log.warning("Elasticsearch could not answer: %s (status %s)", _described(exc), status)
     return SearchUnavailable(f"Elasticsearch could not answer ({name}, status {status}); "
                              "try again in a moment")
 

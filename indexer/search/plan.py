@@ -6,10 +6,13 @@ The searcher sends exactly these, and the query benchmarks (``bench.query``,
 A page is one msearch:
 
 - keyword or semantic: that leg, collapsed to one hit per document and paged in
-  Elasticsearch, then the facets; a second request counts how many passages of each
-  shown document matched (:func:`passage_counts_search`);
+  Elasticsearch, then the facets (semantic: over the ``k`` nearest passages the page
+  ranks); a second request counts how many passages of each shown document matched
+  (:func:`passage_counts_search`);
 - hybrid: the keyword leg and the semantic leg, each a window of passages that our
-  own code fuses (``results.hybrid_results``), then the facets over their union.
+  own code fuses (``results.hybrid_results``); a second request counts the facets over
+  exactly the passages the two legs brought (:func:`hybrid_facets_search`), so the
+  total and the facets describe the results the pages reach.
 
 Hybrid without query vectors (the model failed) is the keyword page.
 """
@@ -42,20 +45,26 @@ def page_kind(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> str:
 
 def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
                   index: str) -> list[Search]:
-    """The msearch of one page, in order: the leg(s), then the facets (always last)."""
+    """The msearch of one page, in order: the leg, then the facets (keyword, semantic); or
+    the two legs of a hybrid page (its facets follow: :func:`hybrid_facets_search`)."""
     header = search_header(index)
-    facets = queries.facets_body(req, vectors)
     kind = page_kind(req, vectors)
     if kind == "keyword" or vectors is None:
         legs = [queries.keyword_search_body(req, size=req.size, offset=req.offset)]
     elif kind == "semantic":
         legs = [queries.semantic_search_body(vectors, req, size=req.size, offset=req.offset)]
     else:
-        legs = [queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
-                                            collapsed=False),
-                queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K,
-                                             collapsed=False)]
-    return [(header, body) for body in [*legs, facets]]
+        return [(header, queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
+                                                     collapsed=False)),
+                (header, queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K,
+                                                      collapsed=False))]
+    return [(header, body) for body in [*legs, queries.facets_body(req, vectors)]]
+
+
+def hybrid_facets_search(legs: Sequence[Sequence[dict[str, Any]]], index: str) -> Search:
+    """The facets of a hybrid page, counted over the passages its legs' hits brought."""
+    ids = sorted({hit["_id"] for hits in legs for hit in hits})
+    return search_header(index), queries.passages_facets_body(ids)
 
 
 def msearch_lines(searches: Sequence[Search]) -> list[dict[str, Any]]:

@@ -35,6 +35,10 @@ HIGHLIGHT = {
     "fields": {"text": {"number_of_fragments": 0}},
     "require_field_match": False,
 }
+# Query work: at most this many distinct prefix (word*) or fuzzy (word~) terms, each of at
+# least this many characters; the rest become plain words (``bound_expansions``).
+MAX_EXPANSIONS = 8
+MIN_EXPANSION_CHARS = 3
 SOURCE_EXCLUDES = ["embedding", "doc_text", "metadata"]
 EXPORT_BATCH = 1000  # passages per page of an export
 PIT_KEEP_ALIVE = "2m"  # an export's point in time lives this long between two of its pages
@@ -65,6 +69,32 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
 
 _NEGATION = re.compile(r'(?:^|\s)-("[^"]+"|[^\s"]+)')
 _OR = re.compile(r"\s+OR\s+")
+# A prefix (``word*``) or fuzzy (``word~``, ``word~2``) operator at the end of a whole word.
+_EXPANSION = re.compile(r'(?<![^\s|()+\-"])([^\s|()"*~\\]*)(\*+|~\d*)(?=$|[\s|()"+])')
+
+
+def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
+    """Keep the work of prefix and fuzzy terms bounded (each expands to every matching word
+    of the index): a repeated one is dropped, one whose word is shorter than
+    ``MIN_EXPANSION_CHARS`` or beyond the first ``MAX_EXPANSIONS`` distinct ones becomes a
+    plain word. ``seen`` holds the terms kept so far, shared by a query's parts."""
+
+    def replace(match: re.Match[str]) -> str:
+        word, operator = match.group(1), match.group(2)
+        key = key_prefix + word.lower() + operator[0]
+        if key in seen:
+            return ""
+        if len(word.lstrip("+-")) < MIN_EXPANSION_CHARS or len(seen) >= MAX_EXPANSIONS:
+            return word
+        seen.add(key)
+        return word + ("*" if operator.startswith("*") else operator)
+
+    return " ".join(_EXPANSION.sub(replace, text).split())
+
+
+def plain_terms(text: str) -> str:
+    """The query without its prefix and fuzzy operators: what the highlighter looks for."""
+    return " ".join(_EXPANSION.sub(lambda m: m.group(1), text).split())
 
 
 def parse_keyword_query(q: str) -> tuple[str, list[str]]:
@@ -73,13 +103,35 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
     ``-word`` and ``-"a phrase"`` become exclusions of their own, because inside
     simple_query_string with the OR operator ``-x`` means "or not x" and would match
     almost everything. ``OR`` is the default between words; we accept it as a word.
+    Prefix and fuzzy terms are bounded (:func:`bound_expansions`).
     """
     excluded = [m.group(1) for m in _NEGATION.finditer(q)]
     positive = _NEGATION.sub(" ", q)
     positive = _OR.sub(" | ", positive)
     if positive.count('"') % 2:
         positive = positive.replace('"', " ")  # an unbalanced quote is a typo, not a phrase
+    seen: set[str] = set()
+    positive = bound_expansions(positive, seen)
+    excluded = [term for term in (bound_expansions(t, seen, key_prefix="-") for t in excluded)
+                if term]
     return " ".join(positive.split()), excluded
+
+
+def _match_clauses(positive: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a non-empty positive query must match (stems and exact words), and the
+    adjacent-word bonus."""
+    stemmed = stem_query(positive)
+    legs: list[dict[str, Any]] = [{"simple_query_string": {
+        "query": positive, "fields": list(KEYWORD_FIELDS), "default_operator": "or",
+        "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False,
+        "boost": RAW_BOOST}}]
+    if stemmed.strip(' |"()'):
+        legs.insert(0, {"simple_query_string": {
+            "query": stemmed, "fields": ["stems"], "default_operator": "or",
+            "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}})
+    return ({"bool": {"should": legs, "minimum_should_match": 1}},
+            {"match": {"text.shingles": {"query": positive.replace("|", " "),
+                                         "boost": SHINGLE_BOOST}}})
 
 
 def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
@@ -88,30 +140,47 @@ def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
     positive, excluded = parse_keyword_query(q)
     must: list[dict[str, Any]] = []
     should: list[dict[str, Any]] = []
-    stemmed = stem_query(positive) if positive else ""
     if positive:
-        legs: list[dict[str, Any]] = [{"simple_query_string": {
-            "query": positive, "fields": list(KEYWORD_FIELDS), "default_operator": "or",
-            "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False,
-            "boost": RAW_BOOST}}]
-        if stemmed.strip(' |"()'):
-            legs.insert(0, {"simple_query_string": {
-                "query": stemmed, "fields": ["stems"], "default_operator": "or",
-                "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}})
-        must.append({"bool": {"should": legs, "minimum_should_match": 1}})
-        should.append({"match": {"text.shingles": {"query": positive.replace("|", " "),
-                                                   "boost": SHINGLE_BOOST}}})
+        matched, bonus = _match_clauses(positive)
+        must.append(matched)
+        should.append(bonus)
     else:
         must.append({"match_all": {}})
-    must_not = [{"simple_query_string": {"query": term, "fields": list(KEYWORD_FIELDS),
-                                         "default_operator": "and", "lenient": True}}
-                for term in excluded]
+    must_not = exclusion_clauses(excluded)
     query: dict[str, Any] = {"must": must, "filter": filter_clauses(filters)}
     if should:
         query["should"] = should
     if must_not:
         query["must_not"] = must_not
     return {"bool": query}
+
+
+def highlight_body(q: str) -> dict[str, Any]:
+    """``HIGHLIGHT`` with a query of the search's plain words: the same terms the keyword leg
+    matches, but its prefix and fuzzy terms as plain words, so that highlighting never
+    expands them over every passage of the page (it cost 20 s for 333 prefixes)."""
+    plain = plain_terms(parse_keyword_query(q)[0])
+    if not plain.strip(' |"()'):
+        return HIGHLIGHT
+    matched, bonus = _match_clauses(plain)
+    return {**HIGHLIGHT, "highlight_query": {"bool": {"should": [matched, bonus]}}}
+
+
+def exclusion_clauses(excluded: Sequence[str]) -> list[dict[str, Any]]:
+    """What ``-word`` and ``-"a phrase"`` exclude, as ``must_not`` clauses: the keyword query
+    and the kNN filter of the semantic leg apply the same ones."""
+    return [{"simple_query_string": {"query": term, "fields": list(KEYWORD_FIELDS),
+                                     "default_operator": "and", "lenient": True}}
+            for term in excluded]
+
+
+def semantic_filter(q: str, filters: Filters) -> list[dict[str, Any]]:
+    """The filter of every kNN clause: the request's filters and the query's exclusions."""
+    clauses = filter_clauses(filters)
+    excluded = exclusion_clauses(parse_keyword_query(q)[1])
+    if excluded:
+        clauses.append({"bool": {"must_not": excluded}})
+    return clauses
 
 
 @dataclass(frozen=True)
@@ -124,12 +193,13 @@ class QueryVector:
 
 
 def knn_clause(vector: list[float], filters: Filters, *, k: int = SEMANTIC_K,
-               collections: tuple[str, ...] | None = None) -> dict[str, Any]:
+               collections: tuple[str, ...] | None = None, q: str = "") -> dict[str, Any]:
+    """One kNN clause; ``q``'s ``-exclusions`` filter it as they filter the keyword leg."""
     clause: dict[str, Any] = {
         "field": "embedding", "query_vector": vector, "k": k,
         "num_candidates": max(k * NUM_CANDIDATES_FACTOR, MIN_NUM_CANDIDATES),
     }
-    clauses = filter_clauses(filters)
+    clauses = semantic_filter(q, filters)
     if collections is not None:
         clauses.append({"terms": {"collection": list(collections)}})
     if clauses:
@@ -138,10 +208,18 @@ def knn_clause(vector: list[float], filters: Filters, *, k: int = SEMANTIC_K,
 
 
 def knn_clauses(vectors: Sequence[QueryVector], filters: Filters, *,
-                k: int = SEMANTIC_K) -> list[dict[str, Any]]:
+                k: int = SEMANTIC_K, q: str = "") -> list[dict[str, Any]]:
     """One kNN clause per encoder: collections indexed by different encoders are each searched
     with a query vector from their own (the clauses' collection filters do not overlap)."""
-    return [knn_clause(v.vector, filters, k=k, collections=v.collections) for v in vectors]
+    return [knn_clause(v.vector, filters, k=k, collections=v.collections, q=q) for v in vectors]
+
+
+def top_knn(vectors: Sequence[QueryVector], req: SearchRequest) -> dict[str, Any] | list[
+        dict[str, Any]]:
+    """The semantic leg as a top-level ``knn``: the ``k`` nearest passages over all the
+    collections searched, the set a semantic page ranks, counts and facets."""
+    clauses = knn_clauses(vectors, req.filters, q=req.q)
+    return clauses[0] if len(clauses) == 1 else clauses
 
 
 def collapse() -> dict[str, Any]:
@@ -151,7 +229,13 @@ def collapse() -> dict[str, Any]:
 
 def passage_counts_body(req: SearchRequest, vectors: Sequence[QueryVector] | None,
                         doc_keys: Sequence[str]) -> dict[str, Any]:
-    """Matching passages per document, for the documents of one page."""
+    """Matching passages per document, for the documents of one page. Semantic: among the
+    ``k`` nearest passages the page ranks (aggregations of a top-level ``knn`` cover them)."""
+    per_doc = {"terms": {"field": "doc_key", "size": len(doc_keys)}}
+    if req.mode == "semantic" and vectors:
+        return {"size": 0, "track_total_hits": False, "knn": top_knn(vectors, req),
+                "aggs": {"shown": {"filter": {"terms": {"doc_key": list(doc_keys)}},
+                                   "aggs": {"per_doc": per_doc}}}}
     return {
         "size": 0, "track_total_hits": False,
         "query": {"bool": {"must": [match_query(req, vectors)],
@@ -171,15 +255,13 @@ def _page(size: int, offset: int, collapsed: bool) -> dict[str, Any]:
 def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
                         collapsed: bool = True) -> dict[str, Any]:
     """Keyword leg: one hit per document (keyword mode), or passages (hybrid, fused per passage)."""
-    return {"query": keyword_query(req.q, req.filters), "highlight": HIGHLIGHT,
+    return {"query": keyword_query(req.q, req.filters), "highlight": highlight_body(req.q),
             **_page(size, offset, collapsed)}
 
 
 def semantic_search_body(vectors: Sequence[QueryVector], req: SearchRequest, *, size: int,
                          offset: int = 0, collapsed: bool = True) -> dict[str, Any]:
-    clauses = knn_clauses(vectors, req.filters)
-    return {"knn": clauses[0] if len(clauses) == 1 else clauses,
-            **_page(size, offset, collapsed)}
+    return {"knn": top_knn(vectors, req), **_page(size, offset, collapsed)}
 
 
 def match_query(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> dict[str, Any]:
@@ -190,7 +272,7 @@ def match_query(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> di
     keyword = keyword_query(req.q, req.filters)
     if req.mode == "keyword" or not vectors:
         return keyword
-    clauses = [{"knn": c} for c in knn_clauses(vectors, req.filters)]
+    clauses = [{"knn": c} for c in knn_clauses(vectors, req.filters, q=req.q)]
     semantic = clauses[0] if len(clauses) == 1 else {
         "bool": {"should": clauses, "minimum_should_match": 1}}
     if req.mode == "semantic":
@@ -207,23 +289,44 @@ def facet_aggs() -> dict[str, Any]:
         for name, fld in FACET_FIELDS.items()
     }
     # Both granularities in one request; the searcher shows months when the matches span
-    # only a few years (the minimal distribution has no auto_date_histogram).
+    # only a few years (the minimal distribution has no auto_date_histogram). Only the
+    # months and years that hold matches come back (min_doc_count 1): two placeholder dates
+    # 10,000 years apart are two buckets, not 120,000 empty ones over search.max_buckets;
+    # ``results.facets`` fills the gaps, up to ``results.MAX_DATE_BUCKETS``.
     for name, interval in (("date_year", "year"), ("date_month", "month")):
         aggs[name] = {"date_histogram": {"field": "date", "calendar_interval": interval,
-                                         "format": "yyyy-MM-dd", "min_doc_count": 0},
+                                         "format": "yyyy-MM-dd", "min_doc_count": 1},
                       "aggs": per_doc}
     aggs["total_docs"] = {"cardinality": {"field": "doc_key", "precision_threshold": 40000}}
     return aggs
 
 
 def facets_body(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> dict[str, Any]:
+    """The facets of a keyword or semantic page: over every keyword match, or over the ``k``
+    nearest passages the semantic page ranks (not the ``k`` nearest of each index)."""
+    if req.mode == "semantic" and vectors:
+        return {"knn": top_knn(vectors, req), "size": 0, "aggs": facet_aggs(),
+                "track_total_hits": True}
     return {"query": match_query(req, vectors), "size": 0, "aggs": facet_aggs(),
             "track_total_hits": True}
 
 
+def passages_facets_body(passage_ids: Sequence[str]) -> dict[str, Any]:
+    """The facets of a hybrid page: over exactly the passages its two legs brought."""
+    return {"query": {"ids": {"values": list(passage_ids)}}, "size": 0, "aggs": facet_aggs(),
+            "track_total_hits": True}
+
+
+MAX_QUOTES_PER_PASSAGE = 100  # Elasticsearch's index.max_inner_result_window
+
+
 def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
                 offset: int) -> dict[str, Any]:
-    """Search the quotations themselves: each hit is a passage, its inner hits the quotes."""
+    """Search the quotations themselves: each hit is a passage, its inner hits the quotes.
+
+    ``size`` and ``offset`` count quotes, not passages: every passage hit holds at least one
+    matching quote, so the first ``offset + size`` passages hold the page; the ``quotes``
+    aggregation counts the matching quotes themselves (the total)."""
     nested_must: list[dict[str, Any]] = []
     positive, _ = parse_keyword_query(q)
     if positive:
@@ -234,20 +337,24 @@ def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
         nested_must.append({"match": {"quotes.speaker": {"query": speaker, "operator": "and"}}})
     if not nested_must:
         nested_must.append({"match_all": {}})
+    nested_query = {"bool": {"must": nested_must}}
+    wanted = offset + size
     return {
         "query": {"bool": {
             "must": [{"nested": {
-                "path": "quotes", "query": {"bool": {"must": nested_must}}, "score_mode": "max",
-                "inner_hits": {"size": 5, "highlight": {
+                "path": "quotes", "query": nested_query, "score_mode": "max",
+                "inner_hits": {"size": min(wanted, MAX_QUOTES_PER_PASSAGE), "highlight": {
                     "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"],
                     "fields": {"quotes.text": {"number_of_fragments": 0}}}},
             }}],
             "filter": filter_clauses(filters),
         }},
-        "from": offset,
-        "size": size,
+        "from": 0,
+        "size": wanted,
         "_source": {"excludes": [*SOURCE_EXCLUDES, "text"]},
         "track_total_hits": True,
+        "aggs": {"quotes": {"nested": {"path": "quotes"},
+                            "aggs": {"matching": {"filter": nested_query}}}},
     }
 
 

@@ -21,6 +21,31 @@ MAX_SIZE = 100  # results on one page
 MAX_DEPTH = 1000
 MAX_PARAM_CHARS = 200  # any other parameter value
 MAX_PARAM_VALUES = 50  # values of one repeatable parameter
+# Elasticsearch stops collecting a user's search after this long and answers what it found
+# (the response says "partial": true); the searches are not retried on a timeout.
+SEARCH_TIMEOUT_S = 3
+SEARCH_TIMEOUT = f"{SEARCH_TIMEOUT_S}s"
+
+# The longest request line a request within these limits takes, percent-encoded: a character
+# is at most 4 bytes of UTF-8, each written as %XX. Every server in front of the app (gunicorn,
+# `verbatim serve`) accepts request lines, and header fields (a Referer), this long.
+PERCENT_ENCODED_CHAR_BYTES = 4 * len("%XX")
+MAX_PARAM_NAME_CHARS = 16  # the longest parameter name ("collection", "date_from"), with room
+REPEATABLE_PARAMS = 3  # collection, type, speaker
+SINGLE_PARAMS = 8  # mode, fusion, alpha, page, size, date_from, date_to, format
+MAX_PATH_CHARS = 64  # /api/search, /api/export, /search...
+REQUEST_LINE_FRAME = len("GET ") + MAX_PATH_CHARS + len("?") + len(" HTTP/1.1")
+
+
+def _param_bytes(chars: int) -> int:
+    """One ``&name=value`` pair whose value has ``chars`` characters, at worst."""
+    return len("&=") + MAX_PARAM_NAME_CHARS + chars * PERCENT_ENCODED_CHAR_BYTES
+
+
+MAX_REQUEST_LINE_BYTES = (
+    REQUEST_LINE_FRAME + _param_bytes(MAX_QUERY_CHARS)
+    + (REPEATABLE_PARAMS * MAX_PARAM_VALUES + SINGLE_PARAMS) * _param_bytes(MAX_PARAM_CHARS))
+MAX_HEADER_FIELD_BYTES = len("Referer: https://") + 255 + MAX_REQUEST_LINE_BYTES  # 255: a host
 
 
 @dataclass(frozen=True)

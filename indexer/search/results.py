@@ -17,6 +17,9 @@ from indexer.search.queries import FACET_FIELDS
 from indexer.search.request import SearchRequest
 
 MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
+MAX_DATE_BUCKETS = 100  # the date facet's most bars: longer spans count by decade, century...
+# Widths in years of one bar, tried in turn, when the years matched span more than the cap.
+WIDER_INTERVALS = ((10, "decade"), (100, "century"), (1000, "millennium"))
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Page:
     facets: dict[str, Any]
     total: int
     pageable: int
+    partial: bool = False  # Elasticsearch's search timeout cut the search short
 
 
 def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
@@ -117,7 +121,9 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
 
 def passage_counts(response: dict[str, Any]) -> dict[str, int]:
     """Matching passages per document, from ``queries.passage_counts_body``'s aggregation."""
-    buckets = response.get("aggregations", {}).get("per_doc", {}).get("buckets", [])
+    aggs = response.get("aggregations", {})
+    per_doc = aggs.get("per_doc") or aggs.get("shown", {}).get("per_doc", {})
+    buckets = per_doc.get("buckets", [])
     return {b["key"]: int(b["doc_count"]) for b in buckets}
 
 
@@ -125,22 +131,65 @@ def facets(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """The matching documents' total and their counts by collection, type, speaker and date.
 
     The date facet counts by month when the matches span at most ``MONTHS_UP_TO_YEARS``
-    years, by year otherwise (both histograms come back; one is shown)."""
+    years, by year otherwise (both histograms come back; one is shown), and by decade,
+    century or millennium when years would make more than ``MAX_DATE_BUCKETS`` bars."""
     aggs = response.get("aggregations") or {}
 
     def terms(name: str) -> list[dict[str, Any]]:
         return [{"value": b["key"], "count": int(b["docs"]["value"])}
                 for b in aggs.get(name, {}).get("buckets", [])]
 
-    years = aggs.get("date_year", {}).get("buckets", [])
-    interval = "month" if len(years) <= MONTHS_UP_TO_YEARS else "year"
-    buckets = aggs.get(f"date_{interval}", {}).get("buckets", [])
     found: dict[str, Any] = {name: terms(name) for name in FACET_FIELDS}
-    found["date"] = [{"date": b["key_as_string"], "count": int(b["docs"]["value"])}
-                     for b in buckets]
-    found["date_interval"] = interval
+    found["date"], found["date_interval"] = date_facet(
+        _dated(aggs.get("date_year", {}).get("buckets", [])),
+        _dated(aggs.get("date_month", {}).get("buckets", [])))
     total = int(aggs.get("total_docs", {}).get("value", 0))
     return total, found
+
+
+def _dated(buckets: Sequence[dict[str, Any]]) -> list[tuple[int, int, int]]:
+    """(year, month, documents) of each histogram bucket that holds matches."""
+    out = []
+    for b in buckets:
+        year, _, month = str(b.get("key_as_string", "")).lstrip("+").partition("-")
+        count = int(b["docs"]["value"]) if "docs" in b else int(b.get("doc_count", 0))
+        if count and year.lstrip("-").isdigit() and month[:2].isdigit():
+            out.append((int(year), int(month[:2]), count))
+    return out
+
+
+def date_facet(years: Sequence[tuple[int, int, int]], months: Sequence[tuple[int, int, int]]
+               ) -> tuple[list[dict[str, Any]], str]:
+    """The date facet's bars and their interval, from the months and years that hold matches
+    (the histograms leave out empty ones, so that far-apart dates cost no buckets): every
+    bar between the first and the last, empty ones included, never more than
+    ``MAX_DATE_BUCKETS``. Documents have one date, so a wider bar sums its years' counts."""
+    if not years:
+        return [], "month"
+    first, last = years[0][0], years[-1][0]
+    if months and last - first + 1 <= MONTHS_UP_TO_YEARS:
+        counts = {(y, m): c for y, m, c in months}
+        start, end = months[0][0] * 12 + months[0][1] - 1, months[-1][0] * 12 + months[-1][1] - 1
+        return [{"date": _day(i // 12, i % 12 + 1), "count": counts.get((i // 12, i % 12 + 1), 0)}
+                for i in range(start, end + 1)], "month"
+    width, interval = 1, "year"
+    for wider, name in WIDER_INTERVALS:
+        if last // width - first // width + 1 <= MAX_DATE_BUCKETS:
+            break
+        width, interval = wider, name
+    bars: dict[int, int] = {}
+    for year, _, count in years:
+        bar = year // width * width
+        bars[bar] = bars.get(bar, 0) + count
+    low, high = min(bars), max(bars)
+    if (high - low) // width + 1 > MAX_DATE_BUCKETS:  # wider than millennia: matched bars only
+        return [{"date": _day(y, 1), "count": c} for y, c in sorted(bars.items())], interval
+    return [{"date": _day(y, 1), "count": bars.get(y, 0)}
+            for y in range(low, high + 1, width)], interval
+
+
+def _day(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}-01" if year >= 0 else f"-{-year:04d}-{month:02d}-01"
 
 
 def search_page(req: SearchRequest, page: Page, *, took_ms: float,
@@ -160,6 +209,8 @@ def search_page(req: SearchRequest, page: Page, *, took_ms: float,
         "results": page.results,
         "facets": page.facets,
     }
+    if page.partial:  # Elasticsearch's search timeout cut the search short: results so far
+        body["partial"] = True
     if degraded and hybrid_mode:
         body["degraded"] = f"keyword results only: {degraded}"
     return body
@@ -186,6 +237,12 @@ def quotes(response: dict[str, Any]) -> list[dict[str, Any]]:
                 "score": inner.get("_score"),
             })
     return out
+
+
+def quote_total(response: dict[str, Any]) -> int:
+    """How many quotations matched (not passages): the ``quotes`` aggregation's count."""
+    count: int = response["aggregations"]["quotes"]["matching"]["doc_count"]
+    return count
 
 
 def export_row(hit: dict[str, Any]) -> dict[str, Any]:

@@ -28,12 +28,13 @@ from indexer.errors import (
     SearchUnavailable,
     VerbatimError,
     elasticsearch_errors,
+    error_cause,
     translate,
 )
 from indexer.model.embedder import Embedder
 from indexer.search import highlight, plan, queries, results
 from indexer.search.queries import QueryVector
-from indexer.search.request import Filters, SearchRequest
+from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
 from indexer.search.vectors import QueryVectors
 from indexer.settings import Settings
 
@@ -54,7 +55,8 @@ class Searcher:
 
     def __init__(self, client: Elasticsearch, embedder: Embedder | None, settings: Settings,
                  *, vectors: QueryVectors | None = None) -> None:
-        self.client = client
+        # A user's search that timed out is not sent again: it would cost the node as much again.
+        self.client = client.options(retry_on_timeout=False)
         self.embedder = embedder
         self.settings = settings
         self.index = settings.all_alias
@@ -84,17 +86,22 @@ class Searcher:
     def _page(self, req: SearchRequest, vectors: list[QueryVector] | None) -> results.Page:
         """The page's msearch (one leg or both, and the facets), shaped."""
         responses = self._msearch(plan.page_searches(req, vectors, self.index))
-        total, facets = results.facets(responses[-1])
+        partial = any(r.get("timed_out") for r in responses)
         kind = plan.page_kind(req, vectors)
         if kind == "hybrid":
-            shown, fused = results.hybrid_results(req, results.hits_of(responses[0]),
-                                                  results.hits_of(responses[1]))
-            return results.Page(shown, facets, total, min(total, fused))
+            legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
+            shown, fused = results.hybrid_results(req, *legs)
+            # The total and the facets count the documents the fusion ranked, no more.
+            facets_response = (self._msearch([plan.hybrid_facets_search(legs, self.index)])[0]
+                               if fused else EMPTY_RESPONSE)
+            return results.Page(shown, results.facets(facets_response)[1], fused, fused,
+                                partial=partial or bool(facets_response.get("timed_out")))
+        total, facets = results.facets(responses[-1])
         # One mode alone pages straight in Elasticsearch, one hit per document.
         hits = results.hits_of(responses[0])
         counts = self._passage_counts(req, vectors, hits)
         shown = results.leg_results(hits, counts, offset=req.offset, keyword=kind == "keyword")
-        return results.Page(shown, facets, total, total)
+        return results.Page(shown, facets, total, total, partial=partial)
 
     def _passage_counts(self, req: SearchRequest, vectors: list[QueryVector] | None,
                         hits: list[dict[str, Any]]) -> dict[str, int]:
@@ -105,14 +112,16 @@ class Searcher:
         if search is None:
             return {}
         header, body = search
-        return results.passage_counts(self.client.search(**header, **body).body)
+        return results.passage_counts(self.client.search(**header, **body,
+                                                         timeout=SEARCH_TIMEOUT).body)
 
     def _msearch(self, searches: list[plan.Search]) -> list[dict[str, Any]]:
         """The searches in one round trip. msearch answers 200 even when a search in it failed,
         so the transport's retries never see a node lost mid-search (its shards fail with 502
         or 503 inside the response): such a response is retried here, after a short pause in
         which the cluster moves the shards to their replicas."""
-        lines = plan.msearch_lines(searches)
+        lines = plan.msearch_lines([(header, {**body, "timeout": SEARCH_TIMEOUT})
+                                    for header, body in searches])
         for attempt in range(1, MSEARCH_ATTEMPTS + 1):
             response = self.client.msearch(searches=lines)
             transient = [item for item in response["responses"]
@@ -143,9 +152,12 @@ class Searcher:
         body = queries.quotes_body(q, filters, speaker=speaker, size=size,
                                    offset=(page - 1) * size)
         with elasticsearch_errors():
-            response = self.client.search(**plan.search_header(self.index), **body).body
-        return {"total": response["hits"]["total"]["value"], "page": page, "size": size,
-                "took_ms": _elapsed_ms(started), "results": results.quotes(response)}
+            response = self.client.search(**plan.search_header(self.index), **body,
+                                          timeout=SEARCH_TIMEOUT).body
+        offset = (page - 1) * size
+        return {"total": results.quote_total(response), "page": page, "size": size,
+                "took_ms": _elapsed_ms(started),
+                "results": results.quotes(response)[offset:offset + size]}
 
     # ------------------------------------------------------------ export
 
@@ -193,7 +205,7 @@ def _item_error(item: dict[str, Any], meta: ApiResponseMeta) -> VerbatimError:
     search been sent alone (same exception class, the item's own status)."""
     status = int(item.get("status") or 500)
     error = item.get("error", {})
-    reason = str(error.get("reason", error)) if isinstance(error, dict) else str(error)
+    _, reason = error_cause(error)  # translate logs the item's type and reason
     exc = HTTP_EXCEPTIONS.get(status, ApiError)(
         message=reason, meta=dataclasses.replace(meta, status=status), body=item)
     return translate(exc)

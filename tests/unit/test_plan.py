@@ -26,7 +26,7 @@ def test_a_keyword_page_is_the_collapsed_keyword_leg_then_the_facets() -> None:
     ]
     body = searches[0][1]
     assert body["collapse"] == {"field": "doc_key"} and body["from"] == 20 and body["size"] == 10
-    assert body["highlight"] == queries.HIGHLIGHT
+    assert body["highlight"] == queries.highlight_body(req.q)
 
 
 def test_a_semantic_page_is_the_collapsed_knn_leg_then_the_facets() -> None:
@@ -36,15 +36,17 @@ def test_a_semantic_page_is_the_collapsed_knn_leg_then_the_facets() -> None:
     assert leg["knn"]["query_vector"] == [0.1, 0.2] and leg["knn"]["k"] == queries.SEMANTIC_K
     assert leg["knn"]["filter"] == [{"terms": {"type": ["article"]}}]
     assert leg["collapse"] == {"field": "doc_key"} and "highlight" not in leg
-    assert facets["query"] == queries.match_query(req, VECTORS) and facets["size"] == 0
-    assert facets["track_total_hits"] is True
+    # The facets count the k nearest passages the page ranks (a top-level knn, not the
+    # knn query that takes k per index).
+    assert facets["knn"] == leg["knn"] and "query" not in facets and facets["size"] == 0
+    assert facets["track_total_hits"] is True and facets["aggs"] == queries.facet_aggs()
 
 
-def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_union() -> None:
+def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages() -> None:
     req = SearchRequest(q="aid", mode="hybrid", page=2, size=10)
     searches = plan.page_searches(req, VECTORS, INDEX)
-    assert [header for header, _ in searches] == [HEADER] * 3
-    keyword, semantic, facets = (body for _, body in searches)
+    assert [header for header, _ in searches] == [HEADER] * 2
+    keyword, semantic = (body for _, body in searches)
     assert keyword == queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
                                                   collapsed=False)
     assert semantic == queries.semantic_search_body(VECTORS, req, size=queries.SEMANTIC_K,
@@ -52,8 +54,11 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_union() -
     # The legs bring candidates from the top whatever the page: the fusion pages them.
     assert keyword["from"] == 0 and semantic["from"] == 0
     assert "collapse" not in keyword and "collapse" not in semantic
-    assert facets["query"]["bool"]["should"][0] == queries.keyword_query("aid", Filters())
-    assert facets["aggs"] == queries.facet_aggs()
+    legs = [[_hit("un/a"), _hit("un/b")], [_hit("un/b"), _hit("news/c")]]
+    header, facets = plan.hybrid_facets_search(legs, INDEX)
+    assert header == HEADER
+    assert facets["query"] == {"ids": {"values": ["news/c#0", "un/a#0", "un/b#0"]}}
+    assert facets["aggs"] == queries.facet_aggs() and facets["size"] == 0
 
 
 def test_hybrid_without_query_vectors_is_the_keyword_page() -> None:
@@ -74,10 +79,10 @@ def test_msearch_lines_alternate_header_and_body() -> None:
 
 
 def test_passage_counts_cover_the_shown_documents_once() -> None:
-    req = SearchRequest(q="aid", mode="semantic")
+    req = SearchRequest(q="aid", mode="keyword")
     hits = [_hit("un/b"), _hit("un/a"), _hit("un/b")]
-    search = plan.passage_counts_search(req, VECTORS, hits, INDEX)
-    assert search == (HEADER, queries.passage_counts_body(req, VECTORS, ["un/a", "un/b"]))
+    search = plan.passage_counts_search(req, None, hits, INDEX)
+    assert search == (HEADER, queries.passage_counts_body(req, None, ["un/a", "un/b"]))
     assert search[1]["aggs"] == {"per_doc": {"terms": {"field": "doc_key", "size": 2}}}
 
 
@@ -93,3 +98,11 @@ def test_hybrid_and_empty_pages_send_no_counts() -> None:
                                       INDEX) is None
     assert plan.passage_counts_search(SearchRequest(q="aid", mode="keyword"), None, [],
                                       INDEX) is None
+
+
+def test_semantic_passage_counts_count_among_the_passages_the_page_ranks() -> None:
+    req = SearchRequest(q="aid -syria", mode="semantic")
+    _, body = plan.passage_counts_search(req, VECTORS, [_hit("un/a")], INDEX) or ({}, {})
+    assert body["knn"] == queries.top_knn(VECTORS, req) and "query" not in body
+    assert body["aggs"]["shown"]["filter"] == {"terms": {"doc_key": ["un/a"]}}
+    assert body["aggs"]["shown"]["aggs"]["per_doc"]["terms"]["field"] == "doc_key"

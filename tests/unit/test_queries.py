@@ -84,3 +84,78 @@ def test_each_encoder_searches_only_its_own_collections() -> None:
     assert [c["knn"]["query_vector"] for c in union] == [[0.1], [0.2]]
     single = semantic_search_body([QueryVector([0.5])], req, size=10)["knn"]
     assert single["filter"] == filter_clauses(req.filters)
+
+
+def test_exclusions_filter_the_semantic_leg_as_they_filter_the_keyword_leg() -> None:
+    from indexer.search.queries import exclusion_clauses, facets_body, knn_clause
+
+    req = SearchRequest(q='aleppo -syria -"war crimes"', mode="semantic",
+                        filters=Filters(types=("article",)))
+    excluded = keyword_query(req.q, req.filters)["bool"]["must_not"]
+    assert excluded == exclusion_clauses(["syria", '"war crimes"'])
+    leg = semantic_search_body([QueryVector([0.1])], req, size=10)["knn"]
+    assert leg["filter"] == [{"terms": {"type": ["article"]}}, {"bool": {"must_not": excluded}}]
+    assert facets_body(req, [QueryVector([0.1])])["knn"] == leg
+    hybrid = match_query(SearchRequest(q=req.q), [QueryVector([0.1])])["bool"]["should"]
+    assert hybrid[1]["knn"]["filter"] == [{"bool": {"must_not": excluded}}]
+    # No exclusion, no extra clause: ordinary queries send what they sent before.
+    assert "filter" not in knn_clause([0.1], Filters(), q="aleppo")
+
+
+def test_date_histograms_bring_only_the_months_and_years_that_hold_matches() -> None:
+    from indexer.search.queries import facet_aggs
+
+    aggs = facet_aggs()
+    for name in ("date_year", "date_month"):
+        assert aggs[name]["date_histogram"]["min_doc_count"] == 1
+
+
+# ------------------------------------------------------------ query work (issue 11, item 8)
+
+
+def test_short_and_repeated_prefixes_become_plain_words_once() -> None:
+    from indexer.search.queries import MAX_EXPANSIONS, MIN_EXPANSION_CHARS
+
+    assert MIN_EXPANSION_CHARS == 3 and MAX_EXPANSIONS == 8
+    positive, excluded = parse_keyword_query("a* " * 333)
+    assert "*" not in positive and set(positive.split()) == {"a"} and excluded == []
+    assert parse_keyword_query("climat* climat* polic* ab*") == ("climat* polic* ab", [])
+
+
+def test_only_the_first_distinct_prefixes_keep_their_star() -> None:
+    from indexer.search.queries import MAX_EXPANSIONS
+
+    words = [f"word{i:02d}" for i in range(20)]
+    positive, _ = parse_keyword_query(" ".join(f"{w}*" for w in words))
+    assert positive.split() == ([f"{w}*" for w in words[:MAX_EXPANSIONS]]
+                                + words[MAX_EXPANSIONS:])
+
+
+def test_exclusions_and_fuzzy_terms_share_the_bound() -> None:
+    positive, excluded = parse_keyword_query(
+        "harb* -harb* -x* idlib~2 a*b covid-19* (abcd*|efgh*)")
+    assert positive == "harb* idlib~2 a*b covid-19* (abcd*|efgh*)"
+    assert excluded == ["harb*", "x"]
+
+
+def test_the_highlighter_looks_for_plain_words_only() -> None:
+    from indexer.search.queries import HIGHLIGHT, highlight_body, keyword_search_body
+
+    assert highlight_body("") == HIGHLIGHT
+    body = highlight_body('climat* "hospitals were" -camps')
+    assert {k: v for k, v in body.items() if k != "highlight_query"} == HIGHLIGHT
+    assert "*" not in str(body["highlight_query"]) and "camps" not in str(body)
+    assert body["highlight_query"] == highlight_body('climat "hospitals were"')["highlight_query"]
+    leg = keyword_search_body(SearchRequest(q="climat*"), size=10)
+    assert leg["highlight"] == highlight_body("climat*")
+    assert "climat*" in str(leg["query"])
+
+
+def test_a_search_cut_short_by_its_timeout_says_so() -> None:
+    from indexer.search import results
+
+    page = results.Page([], {}, 0, 0)
+    req = SearchRequest(q="aid")
+    assert "partial" not in results.search_page(req, page, took_ms=1.0, degraded=None)
+    cut = results.Page([], {}, 0, 0, partial=True)
+    assert results.search_page(req, cut, took_ms=1.0, degraded=None)["partial"] is True

@@ -86,6 +86,8 @@ def test_passage_counts_read_the_per_document_aggregation() -> None:
     response = {"aggregations": {"per_doc": {"buckets": [{"key": "un/a", "doc_count": 3}]}}}
     assert results.passage_counts(response) == {"un/a": 3}
     assert results.passage_counts({}) == {}
+    shown = {"aggregations": {"shown": {"per_doc": {"buckets": [{"key": "un/b", "doc_count": 2}]}}}}
+    assert results.passage_counts(shown) == {"un/b": 2}
 
 
 def _facets_response(years: int) -> dict[str, Any]:
@@ -225,3 +227,37 @@ def test_a_model_failure_leaves_the_passages_unmarked_and_is_logged(
     assert found[0]["passage"]["highlights"] == ["A &amp; B."]
     assert "RuntimeError: out of memory" in caplog.text
     assert caplog.records[0].exc_info is not None
+
+
+def _dates(*found: tuple[str, int]) -> list[dict[str, Any]]:
+    return [_bucket(day, n, key_as_string=day) for day, n in found]
+
+
+def _date_facet(years: list[dict[str, Any]], months: list[dict[str, Any]]) -> dict[str, Any]:
+    return results.facets({"aggregations": {"date_year": {"buckets": years},
+                                            "date_month": {"buckets": months}}})[1]
+
+
+def test_the_date_facet_fills_the_gaps_between_the_dates_that_hold_matches() -> None:
+    facets = _date_facet(_dates(("2020-01-01", 3)),
+                         _dates(("2020-01-01", 1), ("2020-04-01", 2)))
+    assert facets["date_interval"] == "month"
+    assert facets["date"] == [{"date": "2020-01-01", "count": 1}, {"date": "2020-02-01", "count": 0},
+                              {"date": "2020-03-01", "count": 0}, {"date": "2020-04-01", "count": 2}]
+    facets = _date_facet(_dates(("1990-01-01", 1), ("2020-01-01", 2)), [])
+    assert facets["date_interval"] == "year" and len(facets["date"]) == 31
+    assert facets["date"][0] == {"date": "1990-01-01", "count": 1}
+    assert facets["date"][-1] == {"date": "2020-01-01", "count": 2}
+
+
+def test_placeholder_dates_far_apart_make_wider_bars_never_more_than_the_cap() -> None:
+    years = _dates(("0001-01-01", 1), ("2020-01-01", 5), ("2021-01-01", 2), ("9999-01-01", 1))
+    facets = _date_facet(years, [])
+    assert facets["date_interval"] == "century"
+    assert len(facets["date"]) <= results.MAX_DATE_BUCKETS
+    assert sum(d["count"] for d in facets["date"]) == 9
+    assert facets["date"][0] == {"date": "0000-01-01", "count": 1}
+    assert {"date": "2000-01-01", "count": 7} in facets["date"]
+    assert facets["date"][-1] == {"date": "9900-01-01", "count": 1}
+    decades = _date_facet(_dates(("1500-01-01", 1), ("2020-01-01", 1)), [])
+    assert decades["date_interval"] == "decade" and len(decades["date"]) == 53
