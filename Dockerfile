@@ -20,4 +20,6 @@ EXPOSE 5000
 # not survive a fork, so a model warmed in the master hangs in its workers (and PyTorch is
 # still loaded beside OpenVINO: its tokenizer and token table serve the app).
 ENV OMP_NUM_THREADS=1
-CMD ["gunicorn", "--bind", "0.0.0.0:5000", "--workers", "2", "--timeout", "60", "webapp.app:create_app()"]
+# Threaded workers (gthread), logging and limits: all of gunicorn's settings are in
+# webapp/gunicorn_conf.py, so that a slow client pins a thread, never a whole worker.
+CMD ["gunicorn", "--config", "python:webapp.gunicorn_conf", "webapp.app:create_app()"]

@@ -92,10 +92,10 @@ bench-scale: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 # Load: 32 concurrent clients for 60 s against gunicorn over 100,000 passages, the three modes
-# mixed with type, date and speaker filters.
+# mixed with type, date and speaker filters, and two hostile clients beside them.
 load: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.query --passages 100000 --clients 32 --duration 60 --modes mixed \
-	  --output load $(BENCH_ARGS)
+	  --hostile 2 --output load $(BENCH_ARGS)
 
 # Each CPU encoder backend against PyTorch: speed, and SciFact nDCG@10 (indexes SciFact once
 # per backend; BENCH_ARGS=--skip-quality for the speed only).

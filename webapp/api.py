@@ -76,9 +76,20 @@ def export() -> Response:
     return response
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, prefixed with a single quote
+    (OWASP's advice on CSV injection); the text comes from untrusted pages."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_line(values: Any) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
+    csv.writer(buffer).writerow([neutralise(v) for v in values])
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
+from indexer.search.request import MAX_REQUEST_LINE_BYTES
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings, SettingsError, load_settings
 from webapp import errors
@@ -27,6 +28,9 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     """Build the app; the model is loaded here (once per process), before the first request."""
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    # No redirect that merges slashes: Werkzeug would build its Location from the Host header
+    # (``GET //evil.example/`` answered with a redirect to another site).
+    app.url_map.merge_slashes = False
     if isinstance(app.json, DefaultJSONProvider):
         app.json.sort_keys = False  # keep the documented key order
     if test_config:
@@ -54,7 +58,10 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     app.register_blueprint(pages.bp)
     errors.register(app)
     app.before_request(_refuse_large_bodies)
+    app.before_request(_refuse_long_request_lines)
     app.after_request(_security_headers)
+    log.info("Verbatim web app ready: index prefix %s, model %s (%s)", settings.index_prefix,
+             embedder.model_name, embedder.backend)
     return app
 
 
@@ -63,6 +70,13 @@ def _refuse_large_bodies() -> None:
     whatever the method, rather than only when a view happens to read it."""
     if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413)
+
+
+def _refuse_long_request_lines() -> None:
+    """A request line longer than any request within the limits takes: refused in the app's
+    error shape (gunicorn passes such lines on; its own limit is lower than the worst case)."""
+    if len(request.path.encode()) + len(request.query_string) > MAX_REQUEST_LINE_BYTES:
+        abort(414, f"The request line is longer than {MAX_REQUEST_LINE_BYTES} bytes")
 
 
 def _security_headers(response: Response) -> Response:

@@ -25,10 +25,22 @@ cli.add_command(es)
 def serve(ctx: click.Context, host: str, port: int, debug: bool) -> None:
     """Serve the web app and the API (development server; use gunicorn in production)."""
     from webapp.app import create_app
+    from webapp.devserver import LimitsHandler
+    from webapp.logs import configure
 
+    class QuietHandler(LimitsHandler):
+        """Werkzeug's handler without its ``Server: Werkzeug/x Python/y`` banner."""
+
+        server_version = "Verbatim"
+        sys_version = ""
+
+        def version_string(self) -> str:
+            return "Verbatim"
+
+    configure()
     settings = ctx.find_object(Settings)
     app = create_app(settings=settings)
-    app.run(host=host, port=port, debug=debug, use_reloader=debug)
+    app.run(host=host, port=port, debug=debug, use_reloader=debug, request_handler=QuietHandler)
 
 
 def main() -> None:

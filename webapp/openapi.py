@@ -111,6 +111,7 @@ SCHEMAS: dict[str, Any] = {
             "fusion": NULLABLE_STR, "alpha": {"type": ["number", "null"]},
             "page": {"type": "integer"}, "size": {"type": "integer"},
             "degraded": {"type": "string"},
+            "partial": {"type": "boolean"},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
             "facets": {"type": "object", "required": ["collection", "type", "speaker", "date"],
                        "properties": {
@@ -194,7 +195,10 @@ def build_spec() -> dict[str, Any]:
             "/api/export": {"get": {
                 "operationId": "export", "summary": "Every matching passage, streamed",
                 "parameters": [_param(p) for p in EXPORT_PARAMS],
-                "responses": {"200": {"description": "JSON lines or CSV, one passage a line.",
+                "responses": {"200": {"description": "JSON lines or CSV, one passage a line. A CSV cell that "
+                                                  "begins with =, +, -, @, tab or CR gets a "
+                                                  "leading single quote (no spreadsheet "
+                                                  "formulas).",
                                       "content": {"application/x-ndjson": {"schema": {"type": "string"}},
                                                   "text/csv": {"schema": {"type": "string"}}}},
                               **_errors(400, 503)}}},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from markupsafe import Markup
@@ -40,6 +40,30 @@ def toggle(args: dict[str, list[str]], key: str, value: str) -> str:
     return url_with(args, **{key: values})
 
 
+def document_path(doc_id: str) -> str:
+    """``/documents/<id>`` with every character of the id that is not plain percent-encoded,
+    ``/`` included: an id holding ``../`` or ``?`` stays inside /documents/ as one segment."""
+    return "/documents/" + quote(doc_id, safe="")
+
+
+def document_url(doc_id: str, collection: str | None, args: dict[str, list[str]],
+                 passage: int) -> str:
+    """A result's link: the document, its collection, the hit passage, and the search it
+    came from (``back``), since the app's no-referrer policy hides the referrer."""
+    search = urlencode([(k, v) for k, values in args.items() for v in values if v != ""])
+    pairs = [("collection", collection or ""), ("passage", str(passage))]
+    if search:
+        pairs.append(("back", search))
+    return f"{document_path(doc_id)}?{urlencode(pairs)}#p{passage}"
+
+
+def back_url(back: str | None) -> str:
+    """The search page with the search a document was opened from, re-encoded from its
+    parameters so that it can only ever point at this site's search page."""
+    pairs = parse_qsl(back or "", keep_blank_values=False)
+    return "/?" + urlencode(pairs) if pairs else "/"
+
+
 @bp.get("/")
 def search_page() -> Response:
     args = request.args.to_dict(flat=False)
@@ -53,7 +77,8 @@ def search_page() -> Response:
     html = render_template(
         "search.html", req=req, args=args, response=response, modes=MODES, pages=pages,
         max_query_chars=MAX_QUERY_CHARS,
-        url_with=url_with, toggle=toggle, api_url="/api/search" + url_with(args, page=req.page),
+        url_with=url_with, toggle=toggle, document_url=document_url,
+        api_url="/api/search" + url_with(args, page=req.page),
         max_count=max((b["count"] for b in (response or {}).get("facets", {}).get("date", [])),
                       default=0),
     )
@@ -69,9 +94,11 @@ def document_page(doc_id: str) -> Response:
     except ValueError:
         hit = None
     segments = render_document(doc)
-    api = f"/api/documents/{doc_id}" + (f"?collection={collection}" if collection else "")
+    api = "/api" + document_path(doc_id) + (
+        "?" + urlencode({"collection": collection}) if collection else "")
     return make_response(render_template("document.html", doc=doc, hit=hit, segments=segments,
-                                         api_url=api))
+                                         api_url=api,
+                                         back_url=back_url(request.args.get("back"))))
 
 
 def render_document(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -150,3 +150,13 @@ def test_hostile_documents_are_inert(live_server: str, page: Any) -> None:
         assert page.locator("[onerror], [onload], [onmouseover]").count() == 0, path
     # The text is still there, shown as text.
     assert "<script>window.__xss = 2</script>" in page.locator("article.document").inner_text()
+
+
+def test_back_to_results_returns_to_the_search(live_server: str, page: Any) -> None:
+    """The app sends Referrer-Policy: no-referrer, so the way back is carried in the link."""
+    page.goto(live_server + "/?q=Idlib&mode=keyword&type=transcript")
+    page.click("ol.hits li.hit h3 a >> nth=0")
+    page.wait_for_selector("article.document")
+    page.click("a.back")
+    page.wait_for_selector("ol.hits li.hit")
+    assert "q=Idlib" in page.url and "type=transcript" in page.url and "mode=keyword" in page.url

@@ -32,14 +32,8 @@
     }
   });
 
-  // Document page: back to the results when we came from them, and land on the hit passage.
-  var back = document.querySelector("[data-back]");
-  if (back && document.referrer && new URL(document.referrer).origin === location.origin) {
-    back.addEventListener("click", function (event) {
-      event.preventDefault();
-      history.back();
-    });
-  }
+  // Document page: "Back to results" carries the search in its link (the app sends
+  // Referrer-Policy: no-referrer, so document.referrer is always empty); land on the hit.
   var hit = document.querySelector(".passage.hit");
   if (hit) {
     hit.scrollIntoView({ block: "center" });
