@@ -92,8 +92,14 @@ def _raw_caller(spec: dict[str, Any]) -> Caller:
                 if "error" in item and item.get("status") != 404:  # 404 reads as empty
                     return f"msearch item {item.get('status')}"
             req, vectors = pages[i % len(pages)]
-            counts = plan.passage_counts_search(req, vectors,
-                                                response["responses"][0]["hits"]["hits"], index)
+            hits = [item["hits"]["hits"] for item in response["responses"] if "hits" in item]
+            if plan.page_kind(req, vectors) == "hybrid":
+                # The hybrid page's facets, over both legs' passages, as the searcher asks them.
+                if any(hits[:2]):
+                    client.msearch(searches=plan.msearch_lines(
+                        [plan.hybrid_facets_search(hits[:2], index)]))
+                return None
+            counts = plan.passage_counts_search(req, vectors, hits[0] if hits else [], index)
             if counts is not None:  # the page's passage counts, as the searcher asks them
                 header, body = counts
                 client.search(**header, **body, timeout=SEARCH_TIMEOUT)
