@@ -19,7 +19,7 @@ from elasticsearch import ApiError, Elasticsearch
 from indexer import indices
 from indexer.errors import VerbatimError, elasticsearch_errors
 from indexer.model.embedder import Embedder, ModelError
-from indexer.search.queries import QueryVector
+from indexer.search.queries import NEGATION, QueryVector
 from indexer.search.request import SearchRequest
 from indexer.settings import RETIRED_BACKENDS, Settings
 
@@ -29,6 +29,13 @@ WARM_UP_TEXT = "warm up"
 Encoder = tuple[str | None, str]  # (model, backend) as an index records it; no model: ours
 
 log = logging.getLogger(__name__)
+
+
+def semantic_text(q: str) -> str:
+    """What the query vector is encoded from: the query without its ``-word`` and
+    ``-"a phrase"`` exclusions. They filter both legs; encoded with the rest, the vector
+    would be pulled towards the very passages they exclude."""
+    return " ".join(NEGATION.sub(" ", q).split())
 
 
 class QueryVectors:
@@ -73,9 +80,19 @@ class QueryVectors:
 
     def for_request(self, req: SearchRequest) -> tuple[list[QueryVector] | None, str | None]:
         """The query's vector from the encoder of each collection searched, or None and why
-        not (keyword mode and empty queries need none; a model failure degrades hybrid)."""
+        not (keyword mode and empty queries need none; a model failure degrades hybrid).
+
+        The vector is encoded from the query without its ``-exclusions``
+        (:func:`semantic_text`); a hybrid query of exclusions only
+        is answered by the keyword leg, a semantic one is encoded as written (nothing
+        else is left to look for)."""
         if req.mode == "keyword" or not req.q.strip():
             return None, None
+        text = semantic_text(req.q)
+        if not text:
+            if req.mode != "semantic":
+                return None, None
+            text = req.q.strip()
         if self.embedder is None:
             return None, "no embedding model is configured"
         own = (self.embedder.model_name, self.embedder.backend)
@@ -89,8 +106,8 @@ class QueryVectors:
             groups.setdefault((model or own[0], backend), []).append(name)
         try:
             if set(groups) <= {own}:
-                return [QueryVector(self.embedder.encode_query(req.q))], None
-            return [QueryVector(self.embedder_for(model, backend).encode_query(req.q),
+                return [QueryVector(self.embedder.encode_query(text))], None
+            return [QueryVector(self.embedder_for(model, backend).encode_query(text),
                                 tuple(sorted(names)))
                     for (model, backend), names in sorted(groups.items())], None
         except Exception as exc:  # any model failure: hybrid degrades to keywords, logged

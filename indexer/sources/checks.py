@@ -6,6 +6,9 @@ The rules, stated once (README, Operations):
   an id that was not UTF-8) makes the record a dead letter, never a crash;
 * a record nests at most ``MAX_DEPTH`` levels (JSON deeper than that is a dead letter);
 * a document id is at most ``MAX_ID_BYTES`` bytes of UTF-8, and is a string or an integer;
+* a document id is not a dot segment (``.``, ``..``, or one once percent-decoded: ``%2e``,
+  ``.%2E``...): a browser resolves it in any link to the document, which then leaves
+  /documents/;
 * ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON: a line holding one is a dead letter;
   the placeholder strings "nan", "none", "null" (any case) in a name field are no value;
 * a date outside ``EARLIEST_YEAR``..``LATEST_YEAR`` is a placeholder, not a date: the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import unquote
 
 from indexer.documents import Document, RecordError
 
@@ -26,6 +30,7 @@ MAX_ID_BYTES = 512  # Elasticsearch's own limit for an _id; ids are also sent in
 MAX_DEPTH = 32  # levels of nested lists/objects in one record
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2100
+DOT_SEGMENTS = frozenset({".", ".."})  # what a URL parser removes from a path, however encoded
 PLACEHOLDERS = frozenset({"nan", "none", "null", "n/a", "-nan", "inf", "infinity", "-infinity"})
 
 
@@ -104,6 +109,10 @@ def check_document(doc: Document) -> Document | RecordError:
     if size > MAX_ID_BYTES:
         return RecordError(doc.origin, f"the document id has {size:,} bytes, over the limit of "
                            f"{MAX_ID_BYTES}: {_short(doc.doc_id)}")
+    if is_dot_segment(doc.doc_id):
+        return RecordError(doc.origin, f"the document id {_short(doc.doc_id)} is a URL dot "
+                           "segment (a browser resolves it in the document's link); "
+                           "give the record another id")
     problem = record_problem([doc.doc_id, doc.text, doc.title, doc.source, doc.url, doc.author,
                               doc.symbol, doc.topic, doc.date, *_speaker_strings(doc)])
     problem = problem or record_problem(doc.metadata)
@@ -115,6 +124,11 @@ def check_document(doc: Document) -> Document | RecordError:
                            "indexed without a date (kept as metadata.date_original)")
         doc.date = None
     return doc
+
+
+def is_dot_segment(doc_id: str) -> bool:
+    """True for ``.`` and ``..``, also percent-encoded (browsers read ``%2e`` as a dot)."""
+    return unquote(doc_id, errors="surrogateescape") in DOT_SEGMENTS
 
 
 def plausible_date(date: str) -> bool:

@@ -4,24 +4,16 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from indexer.cli import cli
 from indexer.search import queries
 from indexer.search.request import (
     MAX_PARAM_CHARS,
@@ -33,12 +25,12 @@ from indexer.search.request import (
 )
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
+from tests.integration import serving
 from webapp.app import create_app
 from webapp.extensions import KEY
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[2]
 HOSTILE_Q = "a* " * 333
 MANY_PREFIXES = " ".join(f"clim{chr(97 + i)}{chr(97 + j)}*" for i in range(5) for j in range(5))
 DOCS = [
@@ -54,22 +46,9 @@ ORDINARY = ["climate policy", '"climate policy"', "hospitals Aleppo", "harbour O
 
 
 @pytest.fixture(scope="module")
-def indexed(es, embedder, base_settings: Settings, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    from indexer.settings import load_settings
-
-    env = dict(os.environ)
-    env["VERBATIM_INDEX_PREFIX"] = f"vt-work-{os.getpid()}-{int(time.time())}"
-    settings = load_settings(env)
-    source = tmp_path_factory.mktemp("work") / "docs.jsonl"
-    source.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in DOCS),
-                      encoding="utf-8")
-    result = CliRunner().invoke(cli, ["index", str(source), "--collection", "work",
-                                      "--no-progress"], obj=settings, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+def indexed(es, embedder, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+    with serving.indexed(es, tmp_path_factory.mktemp("work"), "work", DOCS) as settings:
+        yield settings
 
 
 def _sqs_strings(node: Any) -> list[str]:
@@ -132,6 +111,35 @@ def test_a_hostile_query_sends_bounded_work(indexed: Settings, embedder, mode: s
             assert not any(_prefix_terms(t) for s in sent for t in _sqs_strings(s.get("query", {})))
 
 
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
+def test_the_query_vector_leaves_the_exclusions_out(indexed: Settings, embedder,  # type: ignore[no-untyped-def]
+                                                     mode: str) -> None:
+    # Item 10: "-hospitals" filters both legs; encoded with the rest, it would also pull the
+    # vector towards hospitals.
+    status, body, sent = _sent_bodies(indexed, embedder, "climate policy -hospitals", mode)
+    assert status == 200, body
+    knn = [clause for search in sent for clause in _knn_clauses(search)]
+    assert knn
+    wanted = embedder.encode_query("climate policy")
+    assert all(c["query_vector"] == pytest.approx(wanted) for c in knn)
+    assert all(r["doc_id"] != "c2" for r in body["results"])
+
+
+def _knn_clauses(node: Any) -> list[dict[str, Any]]:
+    """Every kNN clause in a search body (top-level or inside a query)."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "knn":
+                found.extend(value if isinstance(value, list) else [value])
+            else:
+                found.extend(_knn_clauses(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_knn_clauses(value))
+    return found
+
+
 def test_searches_are_not_retried_on_a_timeout(es, embedder, indexed: Settings) -> None:  # type: ignore[no-untyped-def]
     assert es._retry_on_timeout is True  # indexing keeps its retries
     assert Searcher(es, embedder, indexed).client._retry_on_timeout is False
@@ -163,43 +171,14 @@ def test_a_prefix_is_highlighted_as_its_plain_word(es, indexed: Settings) -> Non
 # ------------------------------------------------------------------ item 11: request lines
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def gunicorn(indexed: Settings) -> Iterator[str]:
+def gunicorn(indexed: Settings, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The real app under gunicorn with the project's own settings module."""
-    port = _free_port()
-    env = {**os.environ, "VERBATIM_INDEX_PREFIX": indexed.index_prefix}
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:webapp.gunicorn_conf",
-               "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
-               "webapp.app:create_app()"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=5):
-                    break
-            except (OSError, urllib.error.HTTPError):
-                assert time.monotonic() < deadline, "gunicorn did not answer /api/health"
-                time.sleep(1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
+    port = serving.free_port()
+    command = serving.gunicorn_command(port, "--workers", "1", "--threads", "2")
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with serving.server(command, indexed, port, log):
+        yield f"http://127.0.0.1:{port}"
 
 
 def _get(url: str) -> tuple[int, str, str]:

@@ -4,34 +4,28 @@ under slow readers, logging, and what `verbatim serve` sends."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
 import re
 import socket
-import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
-from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from indexer.cli import cli
 from indexer.model.embedder import Embedder
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from tests.integration import serving
 from webapp.app import create_app
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3",
             "@SUM(1,2)", "\tTabbed", "\rReturn"]
 ZEBRA_QUOTES = 15
@@ -47,7 +41,10 @@ RECORDS = [
      "text": "The quokka traversal document."},
     {"id": "q?x=1#frag", "title": "Query quokka", "text": "The quokka query document."},
     {"id": "zebra", "title": "Zebra crossings", "text": ZEBRA_TEXT, "source": "Test Wire"},
+    {"id": "dot-source-1", "title": "Dot wombat", "text": "The wombat document of one dot."},
+    {"id": "dot-source-2", "title": "Dots wombat", "text": "The wombat document of two dots."},
 ]
+DOT_IDS = (".", "..")
 
 
 BULK_RECORDS = 150  # an export of them (~400 kB) outgrows a small-segment socket's buffers
@@ -67,19 +64,28 @@ def bulk_records() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def served(es, embedder, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    env = dict(os.environ, VERBATIM_INDEX_PREFIX=f"vt-serve-{uuid.uuid4().hex[:8]}")
-    settings = load_settings(env)
     folder = tmp_path_factory.mktemp("serving")
-    records = folder / "hostile.jsonl"
-    records.write_text("".join(json.dumps(r) + "\n" for r in RECORDS + bulk_records()))
-    result = CliRunner().invoke(cli, ["index", str(records), str(REPO / "samples" / "articles"),
-                                      "--collection", "serve", "--no-progress"], obj=settings,
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    with serving.indexed(es, folder, "serve", RECORDS + bulk_records(),
+                         REPO / "samples" / "articles") as settings:
+        for dot in DOT_IDS:  # stored before the indexer refused them (it does now)
+            store_under(es, settings, f"dot-source-{len(dot)}", dot)
+        yield settings
+
+
+def store_under(es, settings: Settings, doc_id: str, new_id: str) -> None:  # type: ignore[no-untyped-def]
+    """The passages of ``doc_id`` moved to the id ``new_id``, as an older index holds them."""
+    from indexer.ingest.actions import doc_key, passage_id
+
+    hits = es.search(index=settings.all_alias, query={"term": {"doc_id": doc_id}},
+                     size=100)["hits"]["hits"]
+    assert hits
+    for hit in hits:
+        source = dict(hit["_source"], doc_id=new_id,
+                      doc_key=doc_key(hit["_source"]["collection"], new_id))
+        es.index(index=hit["_index"], id=passage_id(new_id, source["passage_no"]),
+                 document=source)
+        es.delete(index=hit["_index"], id=hit["_id"])
+    es.indices.refresh(index=settings.all_alias)
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +136,7 @@ def test_result_links_stay_in_documents_and_carry_the_search(client: FlaskClient
     links = [link.replace("&amp;", "&") for link in result_links(page.get_data(as_text=True))]
     assert links
     for link in links:
-        path = urlsplit(link).path
+        path = urlsplit(urljoin("http://verbatim.test/?q=quokka", link)).path  # as a browser
         # A browser resolves dot segments: the path must stay inside /documents/ as one segment.
         assert path.startswith("/documents/") and "/" not in path[len("/documents/"):], link
     traversal = next(link for link in links if "..%2F" in link)
@@ -141,6 +147,24 @@ def test_result_links_stay_in_documents_and_carry_the_search(client: FlaskClient
     html = doc.get_data(as_text=True)
     assert "The quokka traversal document." in html
     assert 'href="/?q=quokka+traversal&amp;mode=keyword"' in html  # back to results
+
+
+def test_a_dot_segment_id_links_into_documents(client: FlaskClient) -> None:
+    """Ids "." and ".." (refused by the indexer now, stored by an older one) are linked by
+    the query string: a browser resolves a dot segment in a path, percent-encoded or not."""
+    page = client.get("/", query_string={"q": "wombat", "mode": "keyword"})
+    links = [link.replace("&amp;", "&") for link in result_links(page.get_data(as_text=True))]
+    assert len(links) == len(DOT_IDS), links
+    texts = {".": "The wombat document of one dot.", "..": "The wombat document of two dots."}
+    for link in links:
+        resolved = urlsplit(urljoin("http://verbatim.test/?q=wombat", link))  # as a browser
+        assert resolved.path == "/documents", link
+        doc_id = parse_qs(resolved.query)["id"][0]
+        doc = client.get(link)
+        assert doc.status_code == 200, link
+        assert texts.pop(doc_id) in doc.get_data(as_text=True)
+    assert not texts
+    assert client.get("/documents?id=no-such-document").status_code == 404
 
 
 def test_document_json_link_encodes_the_id(client: FlaskClient) -> None:
@@ -180,12 +204,6 @@ def test_quotes_size_and_total_count_quotes(client: FlaskClient) -> None:
 # ------------------------------------------------------------------ servers in subprocesses
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def raw_get(port: int, path: str, host: str = "127.0.0.1", timeout: float = 30) -> bytes:
     """One HTTP/1.0 GET sent as bytes (no client library normalising the path)."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
@@ -205,33 +223,6 @@ def status_and_headers(raw: bytes) -> tuple[int, dict[str, str]]:
     return int(head[0].split()[1]), headers
 
 
-@contextlib.contextmanager
-def server(command: list[str], settings: Settings, port: int,
-           log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = dict(os.environ, VERBATIM_INDEX_PREFIX=settings.index_prefix, OMP_NUM_THREADS="1")
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            assert process.poll() is None, log.read_text()[-3000:]
-            with contextlib.suppress(OSError):
-                if status_and_headers(raw_get(port, "/api/health", timeout=10))[0] == 200:
-                    break
-            time.sleep(0.5)
-        else:
-            pytest.fail("the server did not answer /api/health:\n" + log.read_text()[-3000:])
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def stalled_export(port: int) -> socket.socket:
     """An export opened by a client that never reads a byte of the answer."""
     sock = socket.socket()
@@ -246,11 +237,9 @@ def stalled_export(port: int) -> socket.socket:
 
 
 def test_gunicorn_answers_while_two_clients_stall_exports(served: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    port = free_port()
+    port = serving.free_port()
     log = tmp_path / "gunicorn.log"
-    command = [str(BIN / "gunicorn"), "--config", "python:webapp.gunicorn_conf",
-               "--bind", f"127.0.0.1:{port}", "webapp.app:create_app()"]
-    with server(command, served, port, log):
+    with serving.server(serving.gunicorn_command(port), served, port, log, OMP_NUM_THREADS="1"):
         stalled = [stalled_export(port) for _ in range(2)]
         try:
             time.sleep(2)  # both exports are being served (and blocked on writing)
@@ -270,11 +259,11 @@ def test_gunicorn_answers_while_two_clients_stall_exports(served: Settings, tmp_
 
 def test_verbatim_serve_sends_no_versions_and_no_host_redirect(served: Settings,  # type: ignore[no-untyped-def]
                                                                 tmp_path) -> None:
-    port = free_port()
+    port = serving.free_port()
     log = tmp_path / "serve.log"
     command = [sys.executable, "-c", "from webapp.cli import main; main()", "serve",
                "--port", str(port)]  # this checkout's code, whatever the venv has installed
-    with server(command, served, port, log):
+    with serving.server(command, served, port, log, OMP_NUM_THREADS="1"):
         status, headers = status_and_headers(raw_get(port, "/"))
         assert status == 200
         banner = headers.get("server", "")

@@ -96,6 +96,24 @@ def test_an_id_is_bounded_at_reading(tmp_path: Path) -> None:
     assert "40,000 bytes" in found["i.jsonl:3"].reason
 
 
+def test_an_id_that_is_a_dot_segment_is_a_dead_letter(tmp_path: Path) -> None:
+    dots = [".", "..", "%2e", "%2E%2e", ".%2e", "%2e."]
+    kept = ["...", ".x", "a/..", "%252e", "2.5"]
+    (tmp_path / "d.jsonl").write_text("".join(
+        json.dumps({"id": i, "text": "Some text."}) + "\n" for i in dots + kept))
+    found = by_origin(items(tmp_path))
+    for line, doc_id in enumerate(dots, 1):
+        error = found[f"d.jsonl:{line}"]
+        assert isinstance(error, RecordError), doc_id
+        assert "is a URL dot segment" in error.reason and repr(doc_id) in error.reason
+    assert [found[f"d.jsonl:{n}"].doc_id for n in range(len(dots) + 1, len(dots) + 6)] == kept
+    # A CSV's id column is read the same way.
+    (tmp_path / "d.jsonl").unlink()
+    (tmp_path / "c.csv").write_text("id,text\n..,Some text.\nok,Other text.\n")
+    found = by_origin(items(tmp_path))
+    assert "dot segment" in found["c.csv:2"].reason and found["c.csv:3"].doc_id == "ok"
+
+
 def test_implausible_dates_are_dropped_and_noted(tmp_path: Path) -> None:
     (tmp_path / "d.jsonl").write_text(
         '{"id":"a","text":"x","date":"0001-01-01"}\n{"id":"b","text":"x","date":"9999-12-31"}\n'
