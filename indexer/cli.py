@@ -85,11 +85,13 @@ def _client(settings: Settings) -> Any:
               help="Longest document accepted; longer ones go to the dead-letter file.")
 @click.option("--progress/--no-progress", default=None,
               help="Show the progress bar (default: when the terminal is interactive).")
+@click.option("--link/--no-link", "link", default=True, show_default=True,
+              help="Check the news quotes against the record afterwards (see `verbatim link`).")
 @click.pass_context
 def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, fmt: str,
                   doc_type: str | None, year: int | None, replace: bool, keep_old: bool,
                   report: Path | None, batch_size: int, bulk_size: int, replicas: int | None,
-                  max_chars: int, progress: bool | None) -> None:
+                  max_chars: int, progress: bool | None, link: bool) -> None:
     """Index files, folders, globs or - (JSONL on stdin) into a collection."""
     from indexer import indices
     from indexer.ingest import pipeline
@@ -137,8 +139,23 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
     bar.close()
     _print_summary(summary)
     _write_report(report, summary)
+    if link:
+        _link_after_index(settings, client, collection, show)
     if summary.failed:
         sys.exit(1)
+
+
+def _link_after_index(settings: Settings, client: Any, collection: str, show: bool) -> None:
+    """New articles are checked against every record; new records re-check, in every
+    collection, the quotes that were not found before (and any not checked yet)."""
+    from indexer.provenance.commands import run_link, summary_text
+
+    records = client.count(index=settings.alias(collection), query={
+        "terms": {"type": ["transcript", "speech"]}})["count"]
+    scope = () if records else (collection,)
+    found = run_link(settings, scope, recheck_not_found=bool(records), show=show)
+    if found["quotes"]:
+        click.echo(summary_text(found), err=True)
 
 
 def _dead_letter_path(report: Path | None, collection: str) -> Path:

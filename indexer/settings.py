@@ -71,6 +71,17 @@ class Settings:
         """The alias that spans every collection."""
         return self.index_prefix
 
+    @property
+    def people_index(self) -> str:
+        """The people every collection's speakers resolve to. A dot, not a dash, after the
+        prefix: no collection's alias can ever take the name."""
+        return f"{self.index_prefix}.people"
+
+    @property
+    def provenance_index(self) -> str:
+        """Every checked quotation and where its words come from (see ``people_index``)."""
+        return f"{self.index_prefix}.provenance"
+
 
 # Each documented variable, its default as shown to users, and what it does.
 # The README's settings table is checked against this by a test.

@@ -11,13 +11,23 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from indexer import indices
-from indexer.errors import SearchUnavailable, VerbatimError, elasticsearch_errors
-from indexer.search.request import DEFAULT_SIZE, MAX_DEPTH, MAX_SIZE
-from webapp.extensions import searcher, services
+from indexer.errors import NotFound, SearchUnavailable, VerbatimError, elasticsearch_errors
+from indexer.people.store import resolve_names
+from indexer.provenance.claims import parse_claim
+from indexer.search.request import DEFAULT_SIZE, MAX_DEPTH, MAX_QUERY_CHARS, MAX_SIZE
+from indexer.search.speakers import (
+    MAX_SPEAKERS,
+    VERDICTS,
+    checked_quotes,
+    list_speakers,
+    speaker_profile,
+)
+from webapp.extensions import checker, searcher, services
 from webapp.params import (
     BadParameter,
     choice,
     integer,
+    many,
     parse_filters,
     parse_query,
     parse_search,
@@ -42,13 +52,62 @@ def search() -> Response:
 def quotes() -> Response:
     a = args()
     speaker = single(a, "speaker")
-    filters = parse_filters({k: v for k, v in a.items() if k != "speaker"})
+    verdicts = many(a, "verdict", VERDICTS)
+    filters = parse_filters({k: v for k, v in a.items() if k not in ("speaker", "verdict")})
     size = integer(a, "size", DEFAULT_SIZE, 1, MAX_SIZE)
     page = integer(a, "page", 1, 1, MAX_DEPTH)
     if page * size > MAX_DEPTH:
         raise BadParameter("page", f"page × size goes deeper than {MAX_DEPTH} quotes")
+    if verdicts:  # answered from the checks themselves
+        app = services()
+        with elasticsearch_errors():
+            ids = resolve_names(app.client, app.settings, [speaker]).get(speaker, []) \
+                if speaker else []
+            if speaker and not ids:
+                ids = [speaker]
+            return jsonify(checked_quotes(app.client, app.settings, verdicts=verdicts,
+                                          speaker_ids=ids, filters=filters, page=page,
+                                          size=size))
     return jsonify(searcher().quotes(parse_query(a), filters, speaker=speaker, page=page,
                                      size=size))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify() -> Response:
+    """Where a quotation's words come from in the record, and how faithfully."""
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise BadParameter("body", 'send a JSON object such as {"text": "..."} with '
+                                       "Content-Type: application/json")
+    else:
+        a = args()
+        body = {k: single(a, k) for k in ("text", "speaker", "date")}
+        body["collection"] = a.get("collection")
+        if len(body.get("text") or "") > MAX_QUERY_CHARS:
+            raise BadParameter("text", f"text is longer than {MAX_QUERY_CHARS} characters in a "
+                                       "URL; POST it as JSON to /api/verify")
+    return jsonify(checker().check(parse_claim(body)).to_dict())
+
+
+@bp.get("/speakers")
+def speakers() -> Response:
+    a = args()
+    q = single(a, "q") or ""
+    size = integer(a, "size", 20, 1, MAX_SPEAKERS)
+    app = services()
+    with elasticsearch_errors():
+        return jsonify(list_speakers(app.client, app.settings, q, size))
+
+
+@bp.get("/speakers/<path:person_id>")
+def speaker(person_id: str) -> Response:
+    app = services()
+    with elasticsearch_errors():
+        found = speaker_profile(app.client, app.settings, person_id)
+    if found is None:
+        raise NotFound(f"No speaker with id {person_id!r}; see /api/speakers?q=NAME")
+    return jsonify(found)
 
 
 @bp.get("/export")
@@ -102,7 +161,10 @@ def _format(row: dict[str, Any], fmt: str) -> str:
 
 
 @bp.get("/documents/<path:doc_id>")
-def document(doc_id: str) -> Response:
+@bp.get("/documents", defaults={"doc_id": None})
+def document(doc_id: str | None) -> Response:
+    if doc_id is None:  # /api/documents?id=..: an id a browser would resolve as a dot segment
+        doc_id = single(args(), "id") or ""
     collection = single(args(), "collection")
     return jsonify(searcher().document(doc_id, collection))
 

@@ -10,6 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
+from indexer.provenance.check import Checker
 from indexer.search.request import MAX_REQUEST_LINE_BYTES
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings, SettingsError, load_settings
@@ -50,12 +51,14 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
         except Exception as exc:  # any model failure: the app serves keyword search, logged
             log.error("The model could not be loaded (%s: %s); hybrid search will be degraded",
                       type(exc).__name__, exc, exc_info=True)
-    Services(settings, client, embedder, searcher).install(app)
+    checker = Checker(client, embedder, settings, vectors=searcher.vectors)
+    Services(settings, client, embedder, searcher, checker).install(app)
 
-    from webapp import api, pages
+    from webapp import api, pages, people_pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(people_pages.bp)
     errors.register(app)
     app.before_request(_refuse_large_bodies)
     app.before_request(_refuse_long_request_lines)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import click
 
 from indexer.cli import cli
+from indexer.provenance.commands import link_command, verify_command
 from indexer.settings import Settings
 from localnode.cli import es
 
 cli.add_command(es)
+cli.add_command(verify_command)
+cli.add_command(link_command)
 
 
 @cli.command("serve")

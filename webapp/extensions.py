@@ -8,6 +8,7 @@ from elasticsearch import Elasticsearch
 from flask import Flask, current_app
 
 from indexer.model.embedder import Embedder
+from indexer.provenance.check import Checker
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 
@@ -22,6 +23,7 @@ class Services:
     client: Elasticsearch
     embedder: Embedder
     searcher: Searcher
+    checker: Checker
 
     def install(self, app: Flask) -> None:
         app.extensions[KEY] = self
@@ -34,3 +36,7 @@ def services() -> Services:
 
 def searcher() -> Searcher:
     return services().searcher
+
+
+def checker() -> Checker:
+    return services().checker

@@ -14,6 +14,7 @@ from indexer.search.request import (
     MAX_QUERY_CHARS,
     MAX_SIZE,
 )
+from webapp import openapi_provenance as provenance_spec
 from webapp.params import FILTER_PARAMS, SEARCH_PARAMS, Param
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -58,7 +59,11 @@ def _ok(schema_ref: str, description: str) -> dict[str, Any]:
 
 QUOTE_PARAMS = (
     Param("q", "string", "Words to find in quotations.", default=""),
-    Param("speaker", "string", "Who said it (matched on the speaker's name)."),
+    Param("speaker", "string", "Who said it: a name as written, or a person's id "
+          "(/api/speakers), found under every name the person had."),
+    Param("verdict", "string", "Only quotes checked against the record with this verdict "
+          "(repeatable): verbatim, trimmed, altered, paraphrase, not_found.",
+          enum=("verbatim", "trimmed", "altered", "paraphrase", "not_found"), repeatable=True),
     *[p for p in FILTER_PARAMS if p.name != "speaker"],
     Param("page", "integer", "Page number.", default=1, minimum=1, maximum=MAX_DEPTH),
     Param("size", "integer", "Quotes per page.", default=DEFAULT_SIZE, minimum=1, maximum=MAX_SIZE),
@@ -222,6 +227,7 @@ def build_spec() -> dict[str, Any]:
                 "operationId": "openapi", "summary": "This description",
                 "responses": {"200": {"description": "OpenAPI 3.1",
                                       "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+            **provenance_spec.PATHS,
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **provenance_spec.SCHEMAS}},
     }

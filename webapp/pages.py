@@ -42,8 +42,20 @@ def toggle(args: dict[str, list[str]], key: str, value: str) -> str:
 
 def document_path(doc_id: str) -> str:
     """``/documents/<id>`` with every character of the id that is not plain percent-encoded,
-    ``/`` included: an id holding ``../`` or ``?`` stays inside /documents/ as one segment."""
+    ``/`` included: an id holding ``../`` or ``?`` stays inside /documents/ as one segment.
+    An id that is itself a dot segment (``.``, ``..``: a browser resolves them, encoded or
+    not; the indexer refuses them now, older collections may hold one) goes in the query
+    string instead: ``/documents?id=..``."""
+    if doc_id in (".", ".."):
+        return "/documents?" + urlencode({"id": doc_id})
     return "/documents/" + quote(doc_id, safe="")
+
+
+def with_query(path: str, pairs: list[tuple[str, str]]) -> str:
+    """``path`` with more query parameters (it may carry some already)."""
+    if not pairs:
+        return path
+    return path + ("&" if "?" in path else "?") + urlencode(pairs)
 
 
 def document_url(doc_id: str, collection: str | None, args: dict[str, list[str]],
@@ -54,7 +66,7 @@ def document_url(doc_id: str, collection: str | None, args: dict[str, list[str]]
     pairs = [("collection", collection or ""), ("passage", str(passage))]
     if search:
         pairs.append(("back", search))
-    return f"{document_path(doc_id)}?{urlencode(pairs)}#p{passage}"
+    return f"{with_query(document_path(doc_id), pairs)}#p{passage}"
 
 
 def back_url(back: str | None) -> str:
@@ -86,7 +98,10 @@ def search_page() -> Response:
 
 
 @bp.get("/documents/<path:doc_id>")
-def document_page(doc_id: str) -> Response:
+@bp.get("/documents", defaults={"doc_id": None})
+def document_page(doc_id: str | None) -> Response:
+    if doc_id is None:  # /documents?id=..: the form of an id a browser would resolve
+        doc_id = request.args.get("id", "")
     collection = request.args.get("collection") or None
     doc = searcher().document(doc_id, collection)
     try:
@@ -94,8 +109,8 @@ def document_page(doc_id: str) -> Response:
     except ValueError:
         hit = None
     segments = render_document(doc)
-    api = "/api" + document_path(doc_id) + (
-        "?" + urlencode({"collection": collection}) if collection else "")
+    api = with_query("/api" + document_path(doc_id),
+                     [("collection", collection)] if collection else [])
     return make_response(render_template("document.html", doc=doc, hit=hit, segments=segments,
                                          api_url=api,
                                          back_url=back_url(request.args.get("back"))))

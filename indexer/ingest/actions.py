@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.documents import Document, Passage, Speaker
 from indexer.text.stemming import stem_text
 
 MAX_ID_BYTES = 200
+
+
+@dataclass(frozen=True)
+class SpeakerIds:
+    """The people a document's speakers and quoted names resolved to (``indexer.people``):
+    passages store the person's id beside the name as written, and facets and the speaker
+    filter go by the id."""
+
+    speakers: Mapping[Speaker, str] = field(default_factory=dict)
+    quoted: Mapping[str, str] = field(default_factory=dict)  # a quote's speaker -> person id
+
+
+NO_IDS = SpeakerIds()
 
 
 def document_key(doc_id: str) -> str:
@@ -62,9 +76,11 @@ def encoding_text(context: str, passage_text: str) -> str:
 
 
 def passage_source(doc: Document, passage: Passage, *, collection: str, passages_in_doc: int,
-                   indexed_at: str, vector: Sequence[float] | None) -> dict[str, Any]:
+                   indexed_at: str, vector: Sequence[float] | None,
+                   ids: SpeakerIds = NO_IDS) -> dict[str, Any]:
     """The Elasticsearch document for one passage."""
     speaker = speaker_of(doc, passage)
+    quotes = clipped_quotes(doc.text, passage, ids)
     source: dict[str, Any] = {
         "collection": collection,
         "doc_id": doc.doc_id,
@@ -84,13 +100,15 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
         "text": passage.text,
         # Who, where and the words, stemmed: the keyword side of what the encoder sees.
         "stems": stem_text(f"{context_line(doc, speaker)} {passage.text}"),
-        "quotes": clipped_quotes(doc.text, passage),
+        "quotes": quotes,
         "quote_speakers": sorted({q.speaker for q in passage.quotes if q.speaker}),
+        "quote_speaker_ids": sorted({q["speaker_id"] for q in quotes if q.get("speaker_id")}),
         "indexed_at": indexed_at,
     }
     if speaker is not None:
         source.update({
             "speaker": speaker.display,
+            "speaker_id": ids.speakers.get(speaker),
             "speaker_title": speaker.title,
             "speaker_role": speaker.role,
             "speaker_language": speaker.language,
@@ -105,7 +123,8 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
     return {key: value for key, value in source.items() if value not in (None, [], {})}
 
 
-def clipped_quotes(text: str, passage: Passage) -> list[dict[str, Any]]:
+def clipped_quotes(text: str, passage: Passage, ids: SpeakerIds = NO_IDS
+                   ) -> list[dict[str, Any]]:
     """The passage's quotes, each cut to the part inside the passage: a 10,000-character
     statement is not copied onto each of its passages."""
     out = []
@@ -115,14 +134,18 @@ def clipped_quotes(text: str, passage: Passage) -> list[dict[str, Any]]:
             continue
         clipped = text[start:end].strip()
         if clipped:
-            out.append({"text": clipped, "speaker": q.speaker, "offset_start": start,
-                        "offset_end": end})
+            quote = {"text": clipped, "speaker": q.speaker, "offset_start": start,
+                     "offset_end": end}
+            person = ids.quoted.get(q.speaker) if q.speaker else None
+            if person:
+                quote["speaker_id"] = person
+            out.append(quote)
     return out
 
 
 def index_actions(index: str, doc: Document, passages: Sequence[Passage],
                   vectors: Iterable[Sequence[float] | None], *, collection: str,
-                  indexed_at: str) -> Iterator[dict[str, Any]]:
+                  indexed_at: str, ids: SpeakerIds = NO_IDS) -> Iterator[dict[str, Any]]:
     """One index action per passage, with its vector (rows of the model's output array)."""
     for passage, vector in zip(passages, vectors, strict=True):
         yield {
@@ -131,7 +154,7 @@ def index_actions(index: str, doc: Document, passages: Sequence[Passage],
             "_id": passage_id(doc.doc_id, passage.number),
             "_source": passage_source(doc, passage, collection=collection,
                                       passages_in_doc=len(passages), indexed_at=indexed_at,
-                                      vector=vector),
+                                      vector=vector, ids=ids),
         }
 
 

@@ -30,11 +30,15 @@ from elasticsearch.helpers import streaming_bulk
 from indexer import indices
 from indexer.documents import Item, RecordError, Skipped
 from indexer.ingest import actions, resume
+from indexer.ingest.actions import NO_IDS, SpeakerIds
 from indexer.ingest.prepare import Prepared, content_hash, encoding_texts, prepare
 from indexer.ingest.report import DeadLetter, IndexingAborted, Progress, RunOptions, RunStopped, RunSummary
+from indexer.ingest.speakers import resolve_document
 from indexer.ingest.target import Target, finish, open_target
 from indexer.ingest.tracker import Tracker
 from indexer.model.embedder import Embedder, ModelError
+from indexer.people.directory import Directory
+from indexer.people.store import load_directory, save_directory
 from indexer.settings import Settings
 
 Actions = list[dict[str, Any]]  # one document's bulk actions, sent together
@@ -51,7 +55,8 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
     target = open_target(client, settings, embedder, options)
     summary.index = target.index
     tracker = Tracker(summary, dead, progress or Progress())
-    stages = _Stages(client, embedder, options, target, tracker)
+    people = People(client, settings, load_directory(client, settings))
+    stages = _Stages(client, embedder, options, target, tracker, people)
     try:
         stages.run(items)
     finally:
@@ -91,8 +96,9 @@ class _Stages:
     end of each), a stop signal, and the errors the threads met for the main thread to raise."""
 
     def __init__(self, client: Elasticsearch, embedder: Embedder, options: RunOptions,
-                 target: Target, tracker: Tracker) -> None:
+                 target: Target, tracker: Tracker, people: People) -> None:
         self.client = client
+        self.people = people
         self.embedder = embedder
         self.options = options
         self.target = target
@@ -213,11 +219,13 @@ class _Stages:
             doc_vectors = vectors[cursor:cursor + len(prepared.passages)]
             cursor += len(prepared.passages)
             old = resume.old_count(stored.get(prepared.doc.doc_id))
+            ids = resolve_document(self.people.directory, prepared.doc)
             ready.append((prepared, document_actions(self.target.index, prepared, doc_vectors,
                                                      old, collection=self.options.collection,
-                                                     indexed_at=indexed_at)))
+                                                     indexed_at=indexed_at, ids=ids)))
         if len(todo) < len(docs):
             self.tracker.unchanged(len(docs) - len(todo))
+        self.people.save()  # before the passages that name them are sent
         for prepared, doc_actions in ready:
             self.tracker.expect(prepared.doc, prepared.passages)
             self._send(doc_actions)
@@ -270,13 +278,26 @@ def _unexpected(exc: BaseException) -> str:
     return f"unexpected error ({type(exc).__name__}: {str(exc)[:300]})"
 
 
+@dataclass
+class People:
+    """The run's people directory and where it is saved."""
+
+    client: Elasticsearch
+    settings: Settings
+    directory: Directory
+
+    def save(self) -> None:
+        save_directory(self.client, self.settings, self.directory)
+
+
 def document_actions(index: str, prepared: Prepared, vectors: np.ndarray, old_count: int, *,
-                     collection: str, indexed_at: str) -> Actions:
+                     collection: str, indexed_at: str, ids: SpeakerIds = NO_IDS) -> Actions:
     """A document's passages with their vectors and content hash, then deletes for passages a
     previous, longer version left behind."""
     doc, passages = prepared.doc, prepared.passages
     doc_actions = list(actions.index_actions(index, doc, passages, vectors,
-                                             collection=collection, indexed_at=indexed_at))
+                                             collection=collection, indexed_at=indexed_at,
+                                             ids=ids))
     doc_actions[0]["_source"]["content_hash"] = prepared.digest
     doc_actions.extend(actions.stale_delete_actions(index, doc.doc_id, len(passages), old_count))
     return doc_actions

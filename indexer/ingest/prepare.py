@@ -15,7 +15,7 @@ from indexer.ingest import actions
 from indexer.text.passages import split_passages
 from indexer.text.quotes import extract_quotes, turn_statement_quotes
 
-SPLITTER_VERSION = "3"  # bump when what we index changes, so unchanged documents re-index
+SPLITTER_VERSION = "4"  # bump when what we index changes, so unchanged documents re-index
 # 5 million characters is about 5,000 passages, some three minutes of encoding on a laptop
 # CPU; larger inputs are usually a concatenation that should be split into documents.
 MAX_DOCUMENT_CHARS = 5_000_000

@@ -27,7 +27,9 @@ KEYWORD_CANDIDATES = 200  # passages the keyword leg brings to the fusion
 NUM_CANDIDATES_FACTOR = 2
 MIN_NUM_CANDIDATES = 100  # kNN candidates per shard, however few results are asked for
 FACET_SIZE = 20
-FACET_FIELDS = {"collection": "collection", "type": "type", "speaker": "speaker.keyword"}
+# The speaker facet counts people (``speaker_id``); speakers no person was resolved for
+# ("The President" of a record that does not name them) are counted by name beside them.
+FACET_FIELDS = {"collection": "collection", "type": "type", "speaker": "speaker_id"}
 HIGHLIGHT = {
     "encoder": "html",  # everything but the <mark> tags comes back HTML-escaped
     "pre_tags": ["<mark>"],
@@ -53,9 +55,13 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
         clauses.append({"terms": {"type": list(filters.types)}})
     if filters.speakers:
         # A speaker is who holds the floor, or who is quoted in the passage.
+        # The values are names as written and the ids of the people they name
+        # (``speakers.expand_filters``): a person is found under every name they had.
         clauses.append({"bool": {"should": [
             {"terms": {"speaker.keyword": list(filters.speakers)}},
             {"terms": {"quote_speakers": list(filters.speakers)}},
+            {"terms": {"speaker_id": list(filters.speakers)}},
+            {"terms": {"quote_speaker_ids": list(filters.speakers)}},
         ], "minimum_should_match": 1}})
     if filters.date_from or filters.date_to:
         bounds = {}
@@ -67,7 +73,7 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     return clauses
 
 
-_NEGATION = re.compile(r'(?:^|\s)-("[^"]+"|[^\s"]+)')
+NEGATION = re.compile(r'(?:^|\s)-("[^"]+"|[^\s"]+)')
 _OR = re.compile(r"\s+OR\s+")
 # A prefix (``word*``) or fuzzy (``word~``, ``word~2``) operator at the end of a whole word.
 _EXPANSION = re.compile(r'(?<![^\s|()+\-"])([^\s|()"*~\\]*)(\*+|~\d*)(?=$|[\s|()"+])')
@@ -105,8 +111,8 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
     almost everything. ``OR`` is the default between words; we accept it as a word.
     Prefix and fuzzy terms are bounded (:func:`bound_expansions`).
     """
-    excluded = [m.group(1) for m in _NEGATION.finditer(q)]
-    positive = _NEGATION.sub(" ", q)
+    excluded = [m.group(1) for m in NEGATION.finditer(q)]
+    positive = NEGATION.sub(" ", q)
     positive = _OR.sub(" | ", positive)
     if positive.count('"') % 2:
         positive = positive.replace('"', " ")  # an unbalanced quote is a typo, not a phrase
@@ -288,6 +294,10 @@ def facet_aggs() -> dict[str, Any]:
                "aggs": per_doc}
         for name, fld in FACET_FIELDS.items()
     }
+    aggs["speaker_unresolved"] = {
+        "filter": {"bool": {"must_not": {"exists": {"field": "speaker_id"}}}},
+        "aggs": {"names": {"terms": {"field": "speaker.keyword", "size": FACET_SIZE,
+                                     "order": {"docs": "desc"}}, "aggs": per_doc}}}
     # Both granularities in one request; the searcher shows months when the matches span
     # only a few years (the minimal distribution has no auto_date_histogram). Only the
     # months and years that hold matches come back (min_doc_count 1): two placeholder dates
@@ -321,7 +331,7 @@ MAX_QUOTES_PER_PASSAGE = 100  # Elasticsearch's index.max_inner_result_window
 
 
 def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
-                offset: int) -> dict[str, Any]:
+                offset: int, speaker_ids: Sequence[str] = ()) -> dict[str, Any]:
     """Search the quotations themselves: each hit is a passage, its inner hits the quotes.
 
     ``size`` and ``offset`` count quotes, not passages: every passage hit holds at least one
@@ -334,7 +344,11 @@ def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
             "query": positive, "fields": ["quotes.text"], "default_operator": "or",
             "lenient": True}})
     if speaker:
-        nested_must.append({"match": {"quotes.speaker": {"query": speaker, "operator": "and"}}})
+        # The name as the article wrote it, or the person it resolves to under any name.
+        nested_must.append({"bool": {"should": [
+            {"match": {"quotes.speaker": {"query": speaker, "operator": "and"}}},
+            {"terms": {"quotes.speaker_id": [speaker, *speaker_ids]}},
+        ], "minimum_should_match": 1}})
     if not nested_must:
         nested_must.append({"match_all": {}})
     nested_query = {"bool": {"must": nested_must}}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.search import hybrid
-from indexer.search.queries import FACET_FIELDS
+from indexer.search.queries import FACET_FIELDS, FACET_SIZE
 from indexer.search.request import SearchRequest
 
 MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
@@ -41,7 +41,9 @@ def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
 
 def quote_list(source: dict[str, Any]) -> list[dict[str, Any]]:
     """The quotations a passage holds, as every result lists them."""
-    return [{"text": q.get("text"), "speaker": q.get("speaker")} for q in source.get("quotes", [])]
+    return [{"text": q.get("text"), "speaker": q.get("speaker"),
+             "speaker_id": q.get("speaker_id"), "offset": q.get("offset_start")}
+            for q in source.get("quotes", [])]
 
 
 def shape_hit(hit: dict[str, Any], *, keyword_rank: int | None, semantic_rank: int | None,
@@ -58,6 +60,7 @@ def shape_hit(hit: dict[str, Any], *, keyword_rank: int | None, semantic_rank: i
         "date": source.get("date"),
         "source": source.get("source"),
         "speaker": source.get("speaker"),
+        "speaker_id": source.get("speaker_id"),
         "speaker_country": source.get("speaker_country"),
         "symbol": source.get("symbol"),
         "url": source.get("url"),
@@ -140,6 +143,12 @@ def facets(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
                 for b in aggs.get(name, {}).get("buckets", [])]
 
     found: dict[str, Any] = {name: terms(name) for name in FACET_FIELDS}
+    # People by id (``value`` is the id until the searcher names them), then speakers no
+    # person was resolved for, by name; one list, the most documents first.
+    people = [{**b, "id": b["value"]} for b in found["speaker"]]
+    unnamed = [{"value": b["key"], "count": int(b["docs"]["value"]), "id": None}
+               for b in aggs.get("speaker_unresolved", {}).get("names", {}).get("buckets", [])]
+    found["speaker"] = sorted(people + unnamed, key=lambda b: -b["count"])[:FACET_SIZE]
     found["date"], found["date_interval"] = date_facet(
         _dated(aggs.get("date_year", {}).get("buckets", [])),
         _dated(aggs.get("date_month", {}).get("buckets", [])))
@@ -228,6 +237,7 @@ def quotes(response: dict[str, Any]) -> list[dict[str, Any]]:
                 "text": quote.get("text"),
                 "highlight": marked[0] if marked else html.escape(quote.get("text") or ""),
                 "speaker": quote.get("speaker"),
+                "speaker_id": quote.get("speaker_id"),
                 "doc_id": source.get("doc_id"),
                 "collection": source.get("collection"),
                 "title": source.get("title"),
@@ -286,6 +296,7 @@ def document(doc_id: str, hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "speaker_country": p.get("speaker_country"), "text": p.get("text"),
         } for p in passages],
         "quotes": [{"text": q.get("text"), "speaker": q.get("speaker"),
+                    "speaker_id": q.get("speaker_id"),
                     "offset": q.get("offset_start"), "end": q.get("offset_end"),
                     "passage": p.get("passage_no")}
                    for p in passages for q in p.get("quotes", [])],

@@ -32,10 +32,11 @@ from indexer.errors import (
     translate,
 )
 from indexer.model.embedder import Embedder
-from indexer.search import highlight, plan, queries, results
+from indexer.people.store import resolve_names
+from indexer.search import highlight, plan, queries, results, speakers
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
-from indexer.search.vectors import QueryVectors
+from indexer.search.vectors import QueryVectors, semantic_text
 from indexer.settings import Settings
 
 MSEARCH_ATTEMPTS = 4
@@ -77,11 +78,32 @@ class Searcher:
         if req.mode == "semantic" and vectors is None:
             raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
         with elasticsearch_errors():
-            page = self._page(req, vectors)
+            page = self._page(self._by_person(req), vectors)
+            page.facets["speaker"] = speakers.name_facet(self.client, self.settings,
+                                                         page.facets.get("speaker", []))
+            self._provenance(page.results)
         semantic = vectors is not None and req.mode != "keyword"
         if semantic and mark_semantic and self.embedder is not None:
-            highlight.mark_semantic(self.embedder.encode_sentences_cheaply, req.q, page.results)
+            highlight.mark_semantic(self.embedder.encode_sentences_cheaply,
+                                    semantic_text(req.q) or req.q, page.results)
         return results.search_page(req, page, took_ms=_elapsed_ms(started), degraded=degraded)
+
+    def _by_person(self, req: SearchRequest) -> SearchRequest:
+        """The request with its speaker filter widened to the people the names name."""
+        if not req.filters.speakers:
+            return req
+        return dataclasses.replace(req, filters=speakers.expand_filters(
+            self.client, self.settings, req.filters))
+
+    def _provenance(self, found: list[dict[str, Any]]) -> None:
+        """Each news quote's provenance (a record's turns are the record: theirs is None)."""
+        for result in found:
+            if result.get("type") != "article":
+                for quote in result.get("quotes", []):
+                    quote["provenance"] = None
+        speakers.attach_provenance(self.client, self.settings, (
+            (r["collection"], r["doc_id"], q) for r in found if r.get("type") == "article"
+            for q in r.get("quotes", [])))
 
     def _page(self, req: SearchRequest, vectors: list[QueryVector] | None) -> results.Page:
         """The page's msearch (one leg or both, and the facets), shaped."""
@@ -149,15 +171,19 @@ class Searcher:
                size: int) -> dict[str, Any]:
         """A page of the quotations themselves that match ``q`` (and ``speaker``)."""
         started = time.perf_counter()
-        body = queries.quotes_body(q, filters, speaker=speaker, size=size,
-                                   offset=(page - 1) * size)
+        offset = (page - 1) * size
         with elasticsearch_errors():
+            ids = resolve_names(self.client, self.settings, [speaker]) if speaker \
+                else {}
+            body = queries.quotes_body(q, filters, speaker=speaker, size=size, offset=offset,
+                                       speaker_ids=ids.get(speaker or "", []))
             response = self.client.search(**plan.search_header(self.index), **body,
                                           timeout=SEARCH_TIMEOUT).body
-        offset = (page - 1) * size
+            found = results.quotes(response)[offset:offset + size]
+            speakers.attach_provenance(self.client, self.settings,
+                                       ((r["collection"], r["doc_id"], r) for r in found))
         return {"total": results.quote_total(response), "page": page, "size": size,
-                "took_ms": _elapsed_ms(started),
-                "results": results.quotes(response)[offset:offset + size]}
+                "took_ms": _elapsed_ms(started), "results": found}
 
     # ------------------------------------------------------------ export
 
@@ -190,10 +216,18 @@ class Searcher:
         with elasticsearch_errors():
             response = self.client.search(**plan.search_header(self.index),
                                           **queries.document_body(doc_id, collection))
-        hits = results.hits_of(response.body)
-        if not hits:
-            raise NotFound(f"No document with id {doc_id!r}")
-        return results.document(doc_id, hits)
+            hits = results.hits_of(response.body)
+            if not hits:
+                raise NotFound(f"No document with id {doc_id!r}")
+            doc = results.document(doc_id, hits)
+            speakers.attach_provenance(self.client, self.settings, (
+                (doc["collection"], doc_id, q) for q in doc["quotes"]
+                if doc.get("type") == "article"))
+            doc["quoted_in"] = [] if doc.get("type") == "article" else speakers.quoted_from(
+                self.client, self.settings, doc["collection"], doc_id)
+        for quote in doc["quotes"]:
+            quote.setdefault("provenance", None)
+        return doc
 
 
 def _elapsed_ms(started: float) -> float:

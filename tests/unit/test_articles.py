@@ -142,7 +142,7 @@ def test_normalise_date(value: str | int | None, expected: str | None) -> None:
 
 def test_every_sample_article_has_its_agency_and_the_date_of_its_file_name() -> None:
     paths = sorted((SAMPLES / "articles").glob("wire_*.txt"))
-    assert len(paths) == 3
+    assert len(paths) == 4
     for path in paths:
         doc = parse_wire_article(path.read_text(encoding="utf-8"), doc_id=path.stem,
                                  date_hint=date_from_filename(path.name))

@@ -31,7 +31,9 @@ def test_filters_are_whole_clauses() -> None:
         {"terms": {"collection": ["unsc"]}},
         {"terms": {"type": ["transcript"]}},
         {"bool": {"should": [{"terms": {"speaker.keyword": ["Ms. Mueller"]}},
-                             {"terms": {"quote_speakers": ["Ms. Mueller"]}}],
+                             {"terms": {"quote_speakers": ["Ms. Mueller"]}},
+                             {"terms": {"speaker_id": ["Ms. Mueller"]}},
+                             {"terms": {"quote_speaker_ids": ["Ms. Mueller"]}}],
                   "minimum_should_match": 1}},
         {"range": {"date": {"gte": "2020-02-01", "lte": "2020-02-29"}}},
     ]
@@ -100,6 +102,45 @@ def test_exclusions_filter_the_semantic_leg_as_they_filter_the_keyword_leg() -> 
     assert hybrid[1]["knn"]["filter"] == [{"bool": {"must_not": excluded}}]
     # No exclusion, no extra clause: ordinary queries send what they sent before.
     assert "filter" not in knn_clause([0.1], Filters(), q="aleppo")
+
+
+def test_the_query_vector_is_encoded_without_the_exclusions() -> None:
+    from indexer.search.vectors import semantic_text
+
+    assert semantic_text('aleppo -syria -"war crimes" hospitals') == "aleppo hospitals"
+    assert semantic_text("-syria aleppo\t-damascus") == "aleppo"
+    assert semantic_text("aleppo  OR idlib") == "aleppo OR idlib"  # only exclusions go
+    assert semantic_text("well-known x-ray -") == "well-known x-ray -"  # hyphens are words
+    assert semantic_text("-syria") == ""
+
+
+def test_query_vectors_encode_the_query_without_its_exclusions() -> None:
+    import time
+    from typing import Any, cast
+
+    from indexer.search.vectors import QueryVectors
+    from indexer.settings import load_settings
+
+    class Encoder:
+        model_name, backend = "m", "b"
+
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def encode_query(self, text: str) -> list[float]:
+            self.seen.append(text)
+            return [0.0]
+
+    encoder = Encoder()
+    vectors = QueryVectors(cast(Any, None), cast(Any, encoder), load_settings({}))
+    vectors._encoders, vectors._encoders_at = {}, time.monotonic()  # no node asked
+    for mode in ("semantic", "hybrid"):
+        assert vectors.for_request(SearchRequest(q="aleppo -syria", mode=mode))[0]
+    assert encoder.seen == ["aleppo", "aleppo"]
+    # Exclusions only: hybrid is the keyword leg alone; semantic has only the words to encode.
+    assert vectors.for_request(SearchRequest(q="-syria", mode="hybrid")) == (None, None)
+    assert vectors.for_request(SearchRequest(q="-syria", mode="semantic"))[0]
+    assert encoder.seen[-1] == "-syria"
 
 
 def test_date_histograms_bring_only_the_months_and_years_that_hold_matches() -> None:

@@ -23,7 +23,7 @@ def test_samples_folder_reads_articles_and_a_transcript() -> None:
     items = docs(str(REPO / "samples"))
     found = {d.doc_id: d.doc_type for d in items if isinstance(d, Document)}
     assert found["S/PV.9901"] == "transcript"
-    assert sum(t == "article" for t in found.values()) == 3
+    assert sum(t == "article" for t in found.values()) == 4
     assert [s.origin.endswith("README.md") for s in items if isinstance(s, Skipped)] == [True]
 
 

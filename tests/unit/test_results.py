@@ -37,12 +37,14 @@ def test_a_hit_becomes_a_result_with_its_passage_quotes_and_ranks() -> None:
     assert shaped == {
         "doc_id": "S/PV.8700", "collection": "un", "type": "transcript",
         "title": "The situation in the Middle East", "date": "2020-01-10", "source": "UNSC",
-        "speaker": "Ms. Mueller", "speaker_country": "OCHA", "symbol": "S/PV.8700", "url": None,
+        "speaker": "Ms. Mueller", "speaker_id": None, "speaker_country": "OCHA",
+        "symbol": "S/PV.8700", "url": None,
         "passage": {"number": 4, "text": "Hospitals & schools were shelled.",
                     "highlights": ["<mark>Hospitals</mark> &amp; schools were shelled."],
                     "offset": 120, "end": 153},
         "more_passages": 2,
-        "quotes": [{"text": "not spared", "speaker": "Mr. Lowcock"}],
+        "quotes": [{"text": "not spared", "speaker": "Mr. Lowcock", "speaker_id": None,
+                    "offset": 130}],
         "ranks": {"keyword": 1, "semantic": None, "fused": 7.123457},
     }
 
@@ -147,9 +149,11 @@ def test_quotes_list_every_inner_hit_marked_or_escaped() -> None:
                                    "inner_hits": {"quotes": {"hits": {"hits": inner}}}}]}}
     assert results.quotes(response) == [
         {"text": "not spared", "highlight": "not <mark>spared</mark>", "speaker": "Mr. Lowcock",
-         "doc_id": "S/PV.8700", "collection": "un", "title": "The situation in the Middle East",
-         "date": "2020-01-10", "source": "UNSC", "offset": 130, "score": 2.0},
-        {"text": "a & b", "highlight": "a &amp; b", "speaker": None, "doc_id": "S/PV.8700",
+         "speaker_id": None, "doc_id": "S/PV.8700", "collection": "un",
+         "title": "The situation in the Middle East", "date": "2020-01-10", "source": "UNSC",
+         "offset": 130, "score": 2.0},
+        {"text": "a & b", "highlight": "a &amp; b", "speaker": None, "speaker_id": None,
+         "doc_id": "S/PV.8700",
          "collection": "un", "title": "The situation in the Middle East", "date": "2020-01-10",
          "source": "UNSC", "offset": 9, "score": 1.0},
     ]
@@ -161,7 +165,8 @@ def test_an_export_row_is_one_passage() -> None:
                    "title": "The situation in the Middle East", "date": "2020-01-10",
                    "source": "UNSC", "speaker": "Ms. Mueller", "url": None, "passage_no": 4,
                    "offset": 120, "score": 1.5, "text": "Hospitals & schools were shelled.",
-                   "quotes": [{"text": "not spared", "speaker": "Mr. Lowcock"}]}
+                   "quotes": [{"text": "not spared", "speaker": "Mr. Lowcock",
+                               "speaker_id": None, "offset": 130}]}
 
 
 def test_a_document_is_its_first_collections_passages_in_order() -> None:
@@ -179,8 +184,8 @@ def test_a_document_is_its_first_collections_passages_in_order() -> None:
     assert doc["passages"][1] == {"number": 4, "offset": 120, "end": 153, "speaker": "Ms. Mueller",
                                   "speaker_country": "OCHA",
                                   "text": "Hospitals & schools were shelled."}
-    assert doc["quotes"] == [{"text": "not spared", "speaker": "Mr. Lowcock", "offset": 130,
-                              "end": 140, "passage": 4}]
+    assert doc["quotes"] == [{"text": "not spared", "speaker": "Mr. Lowcock", "speaker_id": None,
+                              "offset": 130, "end": 140, "passage": 4}]
     transcript = results.document("S/PV.8700", [{"_source": SOURCE}])
     assert transcript["speaker"] is None and transcript["text"] == ""  # a speaker per passage
 

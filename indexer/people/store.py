@@ -1,0 +1,124 @@
+"""The people directory in Elasticsearch: loaded whole before an indexing run, saved as it grows.
+
+One small index per prefix (``Settings.people_index``) holds every person the collections'
+speakers resolved to. It is shared by all collections, so that "Mrs. Craft" in one collection
+and "Kelly Craft" in another are one person; passages store only the person's ``id``, and the
+name users see is read from here at search time, so a fuller name learned later shows
+everywhere at once.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch.helpers import bulk, scan
+
+from indexer.indices import mappings_dir
+from indexer.people.directory import Directory, Person
+from indexer.settings import Settings
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: "António" and "Antonio" find the same person (the minimal
+    distribution has no asciifolding filter, so the folding happens here)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def ensure_index(client: Elasticsearch, settings: Settings) -> None:
+    """Create the people index unless it exists."""
+    if client.indices.exists(index=settings.people_index):
+        return
+    body = json.loads((mappings_dir() / "people.json").read_text(encoding="utf-8"))
+    client.options(ignore_status=400).indices.create(
+        index=settings.people_index, settings=body["settings"], mappings=body["mappings"])
+
+
+def load_directory(client: Elasticsearch, settings: Settings) -> Directory:
+    """Every stored person, as a directory that new speakers resolve against."""
+    try:
+        people = [Person.from_source(hit["_source"]["person"])
+                  for hit in scan(client, index=settings.people_index,
+                                  query={"query": {"match_all": {}}}, size=1000)]
+    except NotFoundError:
+        people = []
+    directory = Directory(people)
+    directory.mark_saved()
+    return directory
+
+
+def save_directory(client: Elasticsearch, settings: Settings, directory: Directory) -> int:
+    """Write the people created or changed since the last save; how many were written."""
+    changed = directory.changed()
+    if not changed:
+        return 0
+    ensure_index(client, settings)
+    bulk(client, ({"_op_type": "index", "_index": settings.people_index, "_id": person.id,
+                   "_source": person_source(person)} for person in changed),
+         refresh="wait_for")
+    directory.mark_saved()
+    return len(changed)
+
+
+def person_source(person: Person) -> dict[str, Any]:
+    """The stored document: the person whole, and the fields people are searched by."""
+    names = sorted({fold(n) for n in (person.name, *person.aliases) if n})
+    return {"id": person.id, "name": person.name, "names": names, "country": person.country,
+            "country_code": person.country_code, "roles": list(person.roles),
+            "person": person.to_source()}
+
+
+def get_people(client: Elasticsearch, settings: Settings,
+               ids: Iterable[str]) -> dict[str, Person]:
+    """The people with these ids (those that exist), by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    try:
+        docs = client.mget(index=settings.people_index, ids=wanted).body["docs"]
+    except NotFoundError:
+        return {}
+    return {d["_id"]: Person.from_source(d["_source"]["person"]) for d in docs if d.get("found")}
+
+
+def find_people(client: Elasticsearch, settings: Settings, query: str, *,
+                size: int = 50) -> list[Person]:
+    """People whose name or a name they were recorded under matches ``query`` (every word),
+    the exact names first; an empty query lists people by name."""
+    if query.strip():
+        folded = fold(query.strip())
+        body: dict[str, Any] = {"query": {"bool": {
+            "should": [{"term": {"names.keyword": {"value": folded, "boost": 10}}},
+                       {"term": {"id": {"value": query.strip(), "boost": 10}}},
+                       {"match": {"names": {"query": folded, "operator": "and"}}}],
+            "minimum_should_match": 1}}}
+    else:
+        body = {"query": {"match_all": {}}, "sort": [{"name.keyword": "asc"}]}
+    try:
+        hits = client.search(index=settings.people_index, size=size, **body).body["hits"]["hits"]
+    except NotFoundError:
+        return []
+    return [Person.from_source(hit["_source"]["person"]) for hit in hits]
+
+
+def resolve_names(client: Elasticsearch, settings: Settings,
+                  names: Sequence[str]) -> dict[str, list[str]]:
+    """For each name a user filters by, the ids of the people it names exactly (a person's
+    id, canonical name or a recorded alias); names that match nobody map to []."""
+    out: dict[str, list[str]] = {}
+    for name in names:
+        folded = fold(name.strip())
+        body: dict[str, Any] = {"query": {"bool": {"should": [{"term": {"names.keyword": folded}},
+                                              {"term": {"id": name.strip()}}],
+                                   "minimum_should_match": 1}}}
+        try:
+            hits = client.search(index=settings.people_index, size=20,
+                                 **body).body["hits"]["hits"]
+        except NotFoundError:
+            hits = []
+        out[name] = [hit["_id"] for hit in hits]
+    return out

@@ -1,0 +1,70 @@
+"""The wording verdict of an alignment: verbatim, trimmed, altered, or no close wording (None).
+
+The thresholds below were chosen by reasoning and the unit cases, not yet on a labelled set;
+they are module constants so that the calibration can change them in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from indexer.provenance.align import Alignment, DiffOp
+from indexer.provenance.normalize import words
+
+Wording = Literal["verbatim", "trimmed", "altered"]
+
+# Below this share of the quote's own (unbracketed) words found in the span, the wording is not
+# close: a reporter's altered quote keeps most words (the seed keeps 12 of 13), while reported
+# speech shares only its key nouns with the source. The semantic score decides from there.
+CLOSE_WORDING_SHARE = 0.6
+# At least this many quote words (or all of a shorter quote) must match ...
+MIN_MATCHED_WORDS = 3
+# ... and this many must stand together: scattered common words ("the", "of", "in") are not a
+# source's wording.
+MIN_RUN_WORDS = 3
+# Without an ellipsis, the quote's matched words must be at least this share of the source span:
+# a quote that silently skips more source words than it keeps is not close wording.
+MIN_SPAN_SHARE = 0.5
+# Leaving out one of these reverses what was said, so it alters the quote even as a trim.
+NEGATIONS = frozenset({
+    "not", "no", "never", "nor", "neither", "none", "nothing", "nobody", "nowhere", "cannot",
+    "without", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant",
+    "couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt",
+})
+
+
+def _count(text: str) -> int:
+    return len(words(text))
+
+
+def _close(alignment: Alignment) -> bool:
+    """Is enough of the quote's wording in the span for a wording verdict?"""
+    own = alignment.quote_words - alignment.bracketed
+    if own <= 0:
+        return False
+    matched = alignment.matched
+    longest = max((_count(op.quote) for op in alignment.ops if op.op == "equal"), default=0)
+    return (
+        matched >= CLOSE_WORDING_SHARE * own
+        and matched >= min(MIN_MATCHED_WORDS, own)
+        and longest >= min(MIN_RUN_WORDS, own)
+        and (alignment.ellipsis or matched >= MIN_SPAN_SHARE * alignment.source_words)
+    )
+
+
+def _drops_negation(op: DiffOp) -> bool:
+    return op.op == "delete" and any(w.norm in NEGATIONS for w in words(op.source))
+
+
+def wording_verdict(alignment: Alignment) -> Wording | None:
+    """verbatim, trimmed or altered; None when the quote's wording is not close to the span."""
+    if not _close(alignment):
+        return None
+    changes = [op for op in alignment.ops if op.op != "equal"]
+    if not changes:
+        return "verbatim"
+    for op in changes:
+        editorial = op.op in ("insert", "replace") and op.editorial
+        if not (op.op == "delete" or editorial) or _drops_negation(op):
+            return "altered"
+    return "trimmed"

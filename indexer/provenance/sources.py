@@ -1,0 +1,171 @@
+"""Candidate passages, their word alignment with the claim, and the sources a check reports.
+
+A quotation may run over the end of one passage into the next (passages are cut at about
+250 tokens): when a candidate's alignment reaches its edge without covering the quote, the
+neighbouring passage is fetched and the two are aligned as one text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from indexer.ingest.actions import passage_id
+from indexer.people.directory import Person
+from indexer.people.store import fold
+from indexer.provenance.align import Alignment, DiffOp, align
+
+EDGE_CHARS = 40  # an alignment this close to a passage's edge may continue in the neighbour
+JOINED_CANDIDATES = 4  # only the best few candidates are worth a neighbour fetch
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One passage of the record, as the candidate searches return it (or two joined)."""
+
+    index: str
+    doc_id: str
+    collection: str
+    doc_type: str
+    title: str | None
+    date: str | None
+    symbol: str | None
+    speaker: str | None
+    speaker_id: str | None
+    passage_no: int
+    offset_start: int
+    offset_end: int
+    text: str
+    # Where each piece of ``text`` starts in the document: (offset in text, offset in doc).
+    pieces: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def from_hit(cls, hit: dict[str, Any]) -> Candidate:
+        s = hit["_source"]
+        start = int(s.get("offset_start") or 0)
+        return cls(index=hit["_index"], doc_id=s["doc_id"], collection=s["collection"],
+                   doc_type=s.get("type", ""), title=s.get("title"), date=s.get("date"),
+                   symbol=s.get("symbol"), speaker=s.get("speaker"),
+                   speaker_id=s.get("speaker_id"), passage_no=int(s.get("passage_no") or 0),
+                   offset_start=start, offset_end=int(s.get("offset_end") or 0),
+                   text=s.get("text") or "", pieces=((0, start),))
+
+    @property
+    def key(self) -> str:
+        return f"{self.collection}/{self.doc_id}#{self.passage_no}"
+
+    def doc_offset(self, at: int) -> int:
+        """A position in ``text`` as an offset into the document."""
+        base_text, base_doc = self.pieces[0]
+        for piece_text, piece_doc in self.pieces:
+            if piece_text <= at:
+                base_text, base_doc = piece_text, piece_doc
+        return base_doc + (at - base_text)
+
+    def joined(self, other: Candidate) -> Candidate:
+        """This passage and the next one of the same document, as one text."""
+        gap = "\n"
+        offset = len(self.text) + len(gap)
+        return Candidate(**{**self.__dict__, "text": self.text + gap + other.text,
+                            "offset_end": other.offset_end,
+                            "pieces": (*self.pieces, (offset, other.offset_start))})
+
+
+@dataclass(frozen=True)
+class Source:
+    """A record passage that is (or may be) where the claim's words come from."""
+
+    candidate: Candidate
+    verdict: str | None
+    similarity: float
+    speaker_match: str  # same | different | unknown
+    span: tuple[int, int]  # document offsets of the aligned words
+    diff: tuple[DiffOp, ...]
+
+    @property
+    def date(self) -> str | None:
+        return self.candidate.date
+
+    @classmethod
+    def build(cls, candidate: Candidate, alignment: Alignment, verdict: str | None,
+              match: str) -> Source:
+        return cls(candidate, verdict, round(alignment.similarity, 3), match,
+                   (candidate.doc_offset(alignment.start), candidate.doc_offset(alignment.end)),
+                   tuple(alignment.ops))
+
+    @classmethod
+    def paraphrase(cls, candidate: Candidate, start: int, end: int, cosine: float,
+                   match: str) -> Source:
+        return cls(candidate, "paraphrase", cosine, match,
+                   (candidate.doc_offset(start), candidate.doc_offset(end)), ())
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.candidate
+        return {
+            "doc_id": c.doc_id, "collection": c.collection, "type": c.doc_type,
+            "title": c.title, "date": c.date, "symbol": c.symbol, "speaker": c.speaker,
+            "speaker_id": c.speaker_id, "speaker_match": self.speaker_match,
+            "verdict": self.verdict, "similarity": self.similarity,
+            "passage": {"text": c.text, "offset": c.offset_start, "end": c.offset_end},
+            "span": {"start": self.span[0], "end": self.span[1]},
+            "diff": [{"op": d.op, "quote": d.quote, "source": d.source} for d in self.diff],
+        }
+
+
+def align_candidates(client: Elasticsearch, quote: str, found: Sequence[Candidate]
+                     ) -> list[tuple[Candidate, Alignment]]:
+    """Each candidate with its best alignment; candidates holding too little of the quote are
+    left out. The best few that stop at a passage edge are aligned again with the neighbour."""
+    aligned: list[tuple[Candidate, Alignment]] = []
+    for candidate in found:
+        alignment = align(quote, candidate.text)
+        if alignment is not None:
+            aligned.append((candidate, alignment))
+    aligned.sort(key=lambda pair: -pair[1].similarity)
+    partial = [(c, a) for c, a in aligned[:JOINED_CANDIDATES] if a.matched < a.quote_words
+               and (a.start < EDGE_CHARS or len(c.text) - a.end < EDGE_CHARS)]
+    if not partial:
+        return aligned
+    neighbours = _neighbours(client, [c for c, _ in partial])
+    for candidate, alignment in partial:
+        before = neighbours.get((candidate.index, candidate.doc_id, candidate.passage_no - 1))
+        after = neighbours.get((candidate.index, candidate.doc_id, candidate.passage_no + 1))
+        for joined in ([before.joined(candidate)] if before else []) + (
+                [candidate.joined(after)] if after else []):
+            better = align(quote, joined.text)
+            if better is not None and better.similarity > alignment.similarity:
+                aligned.append((joined, better))
+    aligned.sort(key=lambda pair: -pair[1].similarity)
+    return aligned
+
+
+def _neighbours(client: Elasticsearch, found: Sequence[Candidate]
+                ) -> dict[tuple[str, str, int], Candidate]:
+    docs = [{"_index": c.index, "_id": passage_id(c.doc_id, n)}
+            for c in found for n in (c.passage_no - 1, c.passage_no + 1) if n >= 0]
+    if not docs:
+        return {}
+    response = client.mget(docs=docs, source_includes=[
+        "doc_id", "collection", "type", "title", "date", "symbol", "speaker", "speaker_id",
+        "passage_no", "offset_start", "offset_end", "text"]).body
+    out: dict[tuple[str, str, int], Candidate] = {}
+    for doc in response["docs"]:
+        if doc.get("found"):
+            candidate = Candidate.from_hit(doc)
+            out[(candidate.index, candidate.doc_id, candidate.passage_no)] = candidate
+    return out
+
+
+def speaker_match(claimed: str | None, person: Person | None, candidate: Candidate) -> str:
+    """``same`` when the claim's speaker is the source's, ``different`` when the source names
+    someone else, ``unknown`` when either side names nobody."""
+    if not claimed or not claimed.strip() or not (candidate.speaker or candidate.speaker_id):
+        return "unknown"
+    if person is not None and candidate.speaker_id:
+        return "same" if person.id == candidate.speaker_id else "different"
+    a = fold(claimed).replace(".", " ").split()
+    b = fold(candidate.speaker or "").replace(".", " ").split()
+    return "same" if a and b and a[-1] == b[-1] else "different"

@@ -1,0 +1,128 @@
+"""The wording verdict: verbatim, trimmed, altered, or None when the wording is not close."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.provenance.align import Alignment, DiffOp, align
+from indexer.provenance.grade import wording_verdict
+from tests.conftest import shared_data
+
+PASSAGE = (
+    "Hospitals, schools, camps and other sites where displaced families have sought shelter are "
+    "not being spared. In the last 10 days, a camp hosting more than 800 people was hit by "
+    "shelling in Dana. Idlib Central Hospital was among several facilities struck this week, "
+    "causing multiple casualties. The centre will humanise the programme in north- western "
+    "Syria. The Syrian authorities must allow access to all areas without delay."
+)
+
+
+@pytest.fixture(scope="module")
+def mueller() -> str:
+    """Ms. Mueller's briefing in S/PV.8734 (shared data)."""
+    path = shared_data() / "unsc_2020_syria" / "transcripts" / "S_PV.8734.txt"
+    turns = path.read_text(encoding="utf-8").splitlines()
+    return next(turn for turn in turns if turn.startswith("Ms. Mueller: I will begin"))
+
+
+def verdict(quote: str, source: str = PASSAGE) -> str | None:
+    found = align(quote, source)
+    return None if found is None else wording_verdict(found)
+
+
+def test_seed_quote_is_altered_with_for_causing(mueller: str) -> None:
+    quote = ("Idlib Central Hospital was among several facilities struck this week, "
+             "with multiple casualties")
+    found = align(quote, mueller)
+    assert found is not None
+    assert wording_verdict(found) == "altered"
+    assert DiffOp("replace", "with", "causing") in found.ops
+    assert mueller[found.start:found.end] == (
+        "Idlib Central Hospital was among several facilities struck this week, "
+        "causing multiple casualties")
+
+
+def test_seed_sentence_as_spoken_is_verbatim(mueller: str) -> None:
+    assert verdict("“Idlib Central Hospital was among several facilities struck this week, "
+                   "causing multiple casualties.”", mueller) == "verbatim"
+
+
+@pytest.mark.parametrize("quote", [
+    "Idlib Central Hospital was among several facilities struck this week",
+    "idlib central hospital WAS among several facilities struck this week!",
+    "the center will humanize the program in northwestern Syria",
+    "The centre will humanise the programme in north-western Syria",
+    "‘Hospitals, schools, camps and other sites where displaced families have sought shelter’",
+    "a camp hosting more than 800 people was hit by shelling",
+])
+def test_verbatim(quote: str) -> None:
+    assert verdict(quote) == "verbatim"
+
+
+@pytest.mark.parametrize("quote", [
+    "Hospitals, schools, camps and other sites ... are not being spared",
+    "Hospitals, schools, camps and other sites … are not being spared",
+    "Hospitals, schools, camps and other sites are not being spared",
+    "Idlib Central Hospital was among facilities struck this week",
+    "[The government] must allow access to all areas without delay",
+    "The Syrian authorities must allow access [for aid] to all areas",
+    "In the last 10 days, a camp [in Idlib] was hit by shelling in Dana",
+])
+def test_trimmed(quote: str) -> None:
+    assert verdict(quote) == "trimmed"
+
+
+@pytest.mark.parametrize("quote", [
+    # substituted
+    "Idlib Central Hospital was among several facilities struck this week, with multiple "
+    "casualties",
+    "In the last ten days, a camp hosting more than 800 people was hit by shelling in Dana",
+    # added
+    "Idlib Central Hospital was among several facilities struck only this week",
+    "Idlib Central Hospital was among several facilities struck this week, deliberately",
+    # added without brackets, standing for source words
+    "The government must allow access to all areas without delay",
+    # a trim that drops a negation reverses the meaning
+    "Hospitals, schools, camps and other sites ... are being spared",
+])
+def test_altered(quote: str) -> None:
+    assert verdict(quote) == "altered"
+
+
+@pytest.mark.parametrize("quote", [
+    "Mueller said hospitals were being hit",
+    "Aid workers described the situation as beyond imagination and called for a ceasefire",
+    "The hospital in the city of Idlib was hit by a missile on Tuesday, killing doctors",
+])
+def test_no_close_wording_is_none(quote: str) -> None:
+    assert verdict(quote) is None
+
+
+def test_quote_mostly_beyond_the_passage_is_not_close() -> None:
+    passage = "A massive humanitarian operation is under way in north-western Syria."
+    quote = ("under way in north-western Syria. In January, food assistance for some 1.4 million "
+             "people was delivered via the cross-border mechanism")
+    assert verdict(quote, passage) is None
+
+
+def test_quote_a_little_beyond_the_passage_is_altered() -> None:
+    passage = "A massive humanitarian operation is under way in north-western Syria."
+    assert verdict("A massive humanitarian operation is under way in north-western Syria. "
+                   "In January", passage) == "altered"
+
+
+def test_scattered_common_words_are_not_close_wording() -> None:
+    found = Alignment(
+        start=0, end=10, quote_words=6, source_words=8, matched=4, similarity=0.5,
+        ellipsis=False, bracketed=0,
+        ops=(DiffOp("equal", "the", "the"), DiffOp("replace", "x", "y"),
+             DiffOp("equal", "of", "of"), DiffOp("replace", "z", "w"),
+             DiffOp("equal", "in a", "in a")),
+    )
+    assert wording_verdict(found) is None
+
+
+def test_bracketed_words_only_never_grade() -> None:
+    found = Alignment(start=0, end=3, quote_words=1, source_words=1, matched=1, similarity=1.0,
+                      ellipsis=False, bracketed=1, ops=(DiffOp("equal", "[the]", "the"),))
+    assert wording_verdict(found) is None

@@ -1,0 +1,138 @@
+"""The quote check and the people in the OpenAPI description (``openapi.build_spec`` merges
+these paths and schemas in)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.provenance.check import MAX_CLAIM_CHARS
+from indexer.provenance.claims import MAX_COLLECTIONS, MAX_SPEAKER_CHARS
+from indexer.search.request import MAX_QUERY_CHARS
+
+NULLABLE_STR = {"type": ["string", "null"]}
+ERROR = {"$ref": "#/components/schemas/Error"}
+VERDICT = {"type": "string", "enum": ["verbatim", "trimmed", "altered", "paraphrase", "not_found"]}
+SPEAKER_MATCH = {"type": "string", "enum": ["same", "different", "unknown"]}
+MAX_SPEAKERS_PAGE = 100
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {400: "A parameter is wrong; `parameter` names it.", 404: "Not found.",
+            413: "The body is too large.", 503: "Elasticsearch is not answering; retry later."}
+    return {str(c): {"description": text[c],
+                     "content": {"application/json": {"schema": ERROR}}} for c in codes}
+
+
+def _ok(ref: str, description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _query(name: str, description: str, schema: dict[str, Any], *,
+           required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": schema}
+
+
+VERIFY_QUERY = [
+    _query("text", f"The quoted words (at most {MAX_QUERY_CHARS} characters here; POST takes "
+                   f"{MAX_CLAIM_CHARS}).", {"type": "string", "minLength": 1,
+                                            "maxLength": MAX_QUERY_CHARS}, required=True),
+    _query("speaker", "Who the quote is attributed to.",
+           {"type": "string", "maxLength": MAX_SPEAKER_CHARS}),
+    _query("date", "When it was reported (yyyy-mm-dd): no later record is a source.",
+           {"type": "string", "format": "date"}),
+    {**_query("collection", "Only look in these collections.",
+              {"type": "array", "items": {"type": "string", "maxLength": 64},
+               "maxItems": MAX_COLLECTIONS}), "style": "form", "explode": True},
+]
+
+PATHS: dict[str, Any] = {
+    "/api/verify": {
+        "get": {"operationId": "verifyGet", "summary": "Check a quotation against the record",
+                "parameters": VERIFY_QUERY,
+                "responses": {"200": _ok("Verify", "The verdict and its sources."),
+                              **_errors(400, 503)}},
+        "post": {"operationId": "verify", "summary": "Check a quotation against the record",
+                 "requestBody": {"required": True, "content": {"application/json": {
+                     "schema": {"$ref": "#/components/schemas/Claim"}}}},
+                 "responses": {"200": _ok("Verify", "The verdict and its sources."),
+                               **_errors(400, 413, 503)}},
+    },
+    "/api/speakers": {"get": {
+        "operationId": "speakers", "summary": "People who speak in the record or are quoted",
+        "parameters": [
+            _query("q", "Words of a name (any name they were recorded under).",
+                   {"type": "string", "maxLength": 200}),
+            _query("size", "How many people.", {"type": "integer", "minimum": 1,
+                                                "maximum": MAX_SPEAKERS_PAGE, "default": 20}),
+        ],
+        "responses": {"200": _ok("Speakers", "People."), **_errors(400, 503)}}},
+    "/api/speakers/{person_id}": {"get": {
+        "operationId": "speaker", "summary": "A person: what they said, how they were quoted",
+        "parameters": [{"name": "person_id", "in": "path", "required": True,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
+        "responses": {"200": _ok("Speaker", "The person."), **_errors(400, 404, 503)}}},
+}
+
+PERSON_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "string"}, "name": {"type": "string"},
+    "aliases": {"type": "array", "items": {"type": "string"}},
+    "title": NULLABLE_STR, "country": NULLABLE_STR, "country_code": NULLABLE_STR,
+    "role": NULLABLE_STR, "roles": {"type": "array", "items": {"type": "string"}},
+    "first_date": NULLABLE_STR, "last_date": NULLABLE_STR,
+    "documents": {"type": "integer"}, "quotes": {"type": "integer"},
+}
+PERSON_REQUIRED = ["id", "name", "aliases", "country", "role", "documents", "quotes"]
+
+SCHEMAS: dict[str, Any] = {
+    "Claim": {
+        "type": "object", "required": ["text"],
+        "properties": {
+            "text": {"type": "string", "minLength": 1, "maxLength": MAX_CLAIM_CHARS},
+            "speaker": {"type": ["string", "null"], "maxLength": MAX_SPEAKER_CHARS},
+            "date": {"type": ["string", "null"], "format": "date"},
+            "collection": {"type": "array", "items": {"type": "string", "maxLength": 64},
+                           "maxItems": MAX_COLLECTIONS},
+        },
+    },
+    "Verify": {
+        "type": "object", "required": ["verdict", "sources", "also_quoted_in"],
+        "properties": {
+            "verdict": VERDICT, "speaker_match": SPEAKER_MATCH,
+            "claim": {"type": "object"}, "took_ms": {"type": "number"},
+            "sources": {"type": "array", "items": {
+                "type": "object",
+                "required": ["doc_id", "collection", "title", "date", "speaker", "speaker_id",
+                             "speaker_match", "verdict", "similarity", "passage", "span",
+                             "diff"],
+                "properties": {
+                    "doc_id": {"type": "string"}, "collection": {"type": "string"},
+                    "title": NULLABLE_STR, "date": NULLABLE_STR, "speaker": NULLABLE_STR,
+                    "speaker_id": NULLABLE_STR, "speaker_match": SPEAKER_MATCH,
+                    "verdict": VERDICT, "similarity": {"type": "number"},
+                    "passage": {"type": "object", "required": ["text", "offset", "end"]},
+                    "span": {"type": "object", "required": ["start", "end"]},
+                    "diff": {"type": "array", "items": {
+                        "type": "object", "required": ["op", "quote", "source"],
+                        "properties": {"op": {"type": "string", "enum": [
+                            "equal", "replace", "insert", "delete"]},
+                            "quote": {"type": "string"}, "source": {"type": "string"}}}},
+                }}},
+            "also_quoted_in": {"type": "array", "items": {
+                "type": "object", "required": ["doc_id", "collection", "title", "date", "source"]}},
+        },
+    },
+    "Speakers": {
+        "type": "object", "required": ["total", "speakers"],
+        "properties": {"total": {"type": "integer"}, "speakers": {"type": "array", "items": {
+            "type": "object", "required": PERSON_REQUIRED, "properties": PERSON_PROPERTIES}}},
+    },
+    "Speaker": {
+        "type": "object", "required": [*PERSON_REQUIRED, "recent_documents", "quoted"],
+        "properties": {**PERSON_PROPERTIES,
+                       "recent_documents": {"type": "array", "items": {"type": "object"}},
+                       "quoted": {"type": "array", "items": {"type": "object"}},
+                       "quoted_total": {"type": "integer"}},
+    },
+}
