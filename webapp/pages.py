@@ -8,8 +8,9 @@ from urllib.parse import parse_qsl, quote, urlencode
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from markupsafe import Markup
 
+from indexer.provenance.check import Claim
 from indexer.search.request import MAX_DEPTH, MAX_QUERY_CHARS, MODES
-from webapp.extensions import searcher
+from webapp.extensions import checker, searcher
 from webapp.params import parse_search
 
 bp = Blueprint("pages", __name__)
@@ -76,6 +77,22 @@ def back_url(back: str | None) -> str:
     return "/?" + urlencode(pairs) if pairs else "/"
 
 
+QUOTE_MARKS = ('"', "“", "”", "«", "»")
+MIN_CHECKED_WORDS = 4
+
+
+def quoted_phrase(q: str) -> str | None:
+    """The words of a query that is one quotation in quote marks, long enough to be checked
+    against the record ("not said in these words; closest: ..."); None for any other query."""
+    text = q.strip()
+    if len(text) < 2 or text[0] not in QUOTE_MARKS or text[-1] not in QUOTE_MARKS:
+        return None
+    inner = text[1:-1].strip()
+    if any(mark in inner for mark in QUOTE_MARKS) or len(inner.split()) < MIN_CHECKED_WORDS:
+        return None
+    return inner
+
+
 @bp.get("/")
 def search_page() -> Response:
     args = request.args.to_dict(flat=False)
@@ -83,11 +100,16 @@ def search_page() -> Response:
     response: dict[str, Any] | None = None
     if req.q or any(args.get(k) for k in ("collection", "type", "speaker", "date_from", "date_to")):
         response = searcher().search(req)
+    quote_check = None
+    words = quoted_phrase(req.q)
+    if response is not None and words:
+        quote_check = checker().check(Claim(text=words)).to_dict()
     pages = 0
     if response:
         pages = max(1, -(-min(response["pageable"], MAX_DEPTH) // req.size))
     html = render_template(
         "search.html", req=req, args=args, response=response, modes=MODES, pages=pages,
+        quote_check=quote_check,
         max_query_chars=MAX_QUERY_CHARS,
         url_with=url_with, toggle=toggle, document_url=document_url,
         api_url="/api/search" + url_with(args, page=req.page),

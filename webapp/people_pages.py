@@ -92,6 +92,12 @@ def record_side(source: dict[str, Any]) -> Markup:
     return Markup(f'{escape(text[:start])}{" ".join(parts)}{escape(text[end:])}')
 
 
+@bp.app_context_processor
+def provenance_helpers() -> dict[str, Any]:
+    """What every page needs to show a quote's verdict and open its comparison."""
+    return {"check_url": check_url, "doc_link": doc_link, "verdicts": VERDICT_LABELS}
+
+
 @bp.get("/check")
 def check_page() -> Response:
     raw = {k: request.args.get(k) for k in ("text", "speaker", "date")}

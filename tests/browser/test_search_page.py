@@ -160,3 +160,48 @@ def test_back_to_results_returns_to_the_search(live_server: str, page: Any) -> N
     page.click("a.back")
     page.wait_for_selector("ol.hits li.hit")
     assert "q=Idlib" in page.url and "type=transcript" in page.url and "mode=keyword" in page.url
+
+
+def test_check_a_quote_shows_the_record_beside_it(live_server: str, page: Any) -> None:
+    page.goto(live_server + "/check")
+    examples = page.locator(".examples li a")
+    assert examples.count() == 4  # the sample article's four quotes of S/PV.9901
+    page.click(".examples a:has-text('as important as')")
+    page.wait_for_selector(".verdict")
+    assert page.locator(".verdict .badge").inner_text().strip().lower() == "altered"
+    assert page.locator(".compare blockquote.quote mark.changed").inner_text() == "important"
+    assert page.locator(".compare blockquote.record mark.changed").inner_text() == "urgent"
+    assert "same" in page.locator(".speaker-check").inner_text()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "check-altered.png"), full_page=True)
+
+    page.goto(live_server + "/check")
+    page.click(".examples a:has-text('pumps, fuel and boats')")
+    page.wait_for_selector(".verdict")
+    assert page.locator(".verdict .badge").inner_text().strip().lower() == "verbatim"
+    check = page.locator(".speaker-check").inner_text()
+    assert "different" in check and "Ekwueme" in check  # whose words they really are
+
+    page.fill("#text", "The moon is made of green cheese and the Council has always known it")
+    page.click("form.check button")
+    page.wait_for_selector(".verdict")
+    assert page.locator(".verdict .badge").inner_text().strip().lower() == "not found"
+
+
+def test_an_articles_quotes_carry_badges_that_open_the_comparison(live_server: str,
+                                                                   page: Any) -> None:
+    page.goto(live_server + "/documents/upi_2020-02-27_saraqib?collection=web")
+    badges = page.locator(".quotes .badge")
+    assert sorted(b.strip().lower() for b in badges.all_inner_texts()) == ["altered", "verbatim"]
+    page.click(".quotes .badge:has-text('altered')")
+    page.wait_for_selector(".verdict")
+    assert "/check?" in page.url
+    assert page.locator(".compare blockquote.record mark.changed").inner_text() == "causing"
+    # The record's view lists, under her turn, the article that quoted it and how.
+    page.goto(live_server + "/documents/S%2FPV.8734?collection=web")
+    quoted = page.locator(".quoted-by li")
+    assert quoted.count() >= 2
+    assert {b.strip().lower() for b in page.locator(".quoted-by .badge").all_inner_texts()} \
+        >= {"verbatim", "altered"}
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "transcript-quoted-by.png"), full_page=True)
