@@ -15,6 +15,7 @@ from typing import Any
 RECORD_TYPES = ("transcript", "speech")
 LEXICAL_CANDIDATES = 12  # passages aligned word by word; the source is in the first few
 SEMANTIC_CANDIDATES = 8  # nearest passages looked at for a paraphrase
+SPEAKER_CANDIDATES = 6  # and the nearest of the claimed speaker's own passages
 ALSO_QUOTED_MAX = 10
 PHRASE_SLOP = 3  # a few words moved, dropped or added still match as a phrase
 SHOULD_MATCH = "40%"  # of the quote's words, for a passage to be a candidate at all
@@ -57,18 +58,23 @@ def lexical_body(words: str, date: str | None, collections: Sequence[str]) -> di
 
 
 def semantic_body(vectors: Sequence[tuple[list[float], tuple[str, ...] | None]],
-                  date: str | None, collections: Sequence[str]) -> dict[str, Any]:
-    """The passages nearest in meaning: one kNN clause per encoder of the collections."""
+                  date: str | None, collections: Sequence[str], *,
+                  speaker_id: str | None = None, k: int = SEMANTIC_CANDIDATES
+                  ) -> dict[str, Any]:
+    """The passages nearest in meaning (of one person's when ``speaker_id``): one kNN clause
+    per encoder of the collections."""
     clauses = []
     for vector, only in vectors:
         wanted = list(only) if only is not None else list(collections)
+        filters = record_filter(date, wanted)
+        if speaker_id is not None:
+            filters.append({"term": {"speaker_id": speaker_id}})
         clause: dict[str, Any] = {
-            "field": "embedding", "query_vector": vector, "k": SEMANTIC_CANDIDATES,
-            "num_candidates": SEMANTIC_CANDIDATES * 10,
-            "filter": record_filter(date, wanted),
+            "field": "embedding", "query_vector": vector, "k": k,
+            "num_candidates": max(k * 10, 100), "filter": filters,
         }
         clauses.append(clause)
-    return {"knn": clauses[0] if len(clauses) == 1 else clauses, "size": SEMANTIC_CANDIDATES,
+    return {"knn": clauses[0] if len(clauses) == 1 else clauses, "size": k,
             "_source": CANDIDATE_FIELDS, "track_total_hits": False}
 
 

@@ -18,28 +18,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from elasticsearch import Elasticsearch
 
 from indexer.errors import elasticsearch_errors
 from indexer.model.embedder import Embedder
 from indexer.people.directory import Directory, Person
 from indexer.people.store import load_directory
-from indexer.provenance import candidates
+from indexer.provenance import candidates, paraphrase
 from indexer.provenance.align import Alignment
 from indexer.provenance.sources import Candidate, Source, align_candidates, speaker_match
 from indexer.search.plan import search_header
 from indexer.search.request import Filters, SearchRequest
 from indexer.search.vectors import QueryVectors
 from indexer.settings import Settings
-from indexer.text.passages import split_sentences
 
 MAX_CLAIM_CHARS = 2000  # a quotation, not an article: longer text is refused with a 400
 MAX_SOURCES = 5
 # The cosine (all-MiniLM-L6-v2) of the claim and the closest sentence of a passage from which
 # it is a paraphrase; below it, nothing the record says is close enough. Calibrated on the
 # labelled set of ``make bench-provenance`` (BENCHMARKS.md, "Quote provenance").
-PARAPHRASE_MIN_COSINE = 0.62
+PARAPHRASE_MIN_COSINE = 0.60
+PARAPHRASE_MIN_COSINE_SAME_SPEAKER = 0.45  # the words of the person the claim names
 DIRECTORY_TTL_S = 60.0  # the people directory is reloaded this often
 
 Verdict = str  # "verbatim" | "trimmed" | "altered" | "paraphrase" | "not_found"
@@ -143,42 +142,36 @@ class Checker:
 
     def _paraphrases(self, claim: Claim, collections: tuple[str, ...], person: Person | None,
                      lexical: Sequence[Candidate]) -> list[Source]:
-        """The passages whose closest sentence says what the claim says, if any does."""
+        """The passages whose closest sentence says what the claim says, if any does. The
+        claimed speaker's own passages are searched too: reported speech names its speaker,
+        and a paraphrase of the person named needs less to be believed."""
         if self.embedder is None:
             return []
+        content = paraphrase.reported_content(claim.text)
         vectors, _ = self.vectors.for_request(SearchRequest(
-            q=claim.text, mode="semantic", filters=Filters(collections=collections)))
-        near: list[Candidate] = []
-        if vectors:
-            near = self._search(candidates.semantic_body(
-                [(v.vector, v.collections) for v in vectors], claim.date, collections))
+            q=content, mode="semantic", filters=Filters(collections=collections)))
         pool: dict[str, Candidate] = {}
-        for candidate in [*near, *lexical[:3]]:
+        if vectors:
+            pairs = [(v.vector, v.collections) for v in vectors]
+            searches = [candidates.semantic_body(pairs, claim.date, collections)]
+            if person is not None:
+                searches.insert(0, candidates.semantic_body(
+                    pairs, claim.date, collections, speaker_id=person.id,
+                    k=candidates.SPEAKER_CANDIDATES))
+            for body in searches:
+                for candidate in self._search(body):
+                    pool.setdefault(candidate.key, candidate)
+        for candidate in lexical[:3]:
             pool.setdefault(candidate.key, candidate)
-        if not pool:
-            return []
-        sentences: list[tuple[Candidate, int, int]] = []
-        for candidate in pool.values():
-            for start, end in split_sentences(candidate.text, 0, len(candidate.text)):
-                if end - start > 15:
-                    sentences.append((candidate, start, end))
-        if not sentences:
-            return []
-        claim_vector = self.embedder.encode_queries([claim.text])[0]
-        sentence_vectors = self.embedder.encode_passages(
-            [c.text[a:b] for c, a, b in sentences])
-        cosines = sentence_vectors @ claim_vector / (
-            np.linalg.norm(sentence_vectors, axis=1) * np.linalg.norm(claim_vector) + 1e-9)
-        best: dict[str, tuple[float, int, int]] = {}
-        for (candidate, start, end), cosine in zip(sentences, cosines.tolist(), strict=True):
-            if cosine > best.get(candidate.key, (-1.0, 0, 0))[0]:
-                best[candidate.key] = (cosine, start, end)
         out = []
-        for key, (cosine, start, end) in best.items():
-            if cosine >= PARAPHRASE_MIN_COSINE:
-                candidate = pool[key]
-                out.append(Source.paraphrase(candidate, start, end, round(cosine, 3),
-                                             speaker_match(claim.speaker, person, candidate)))
+        for match in paraphrase.closest(self.embedder, content, list(pool.values())):
+            same = person is not None and match.candidate.speaker_id == person.id
+            if match.cosine >= (PARAPHRASE_MIN_COSINE_SAME_SPEAKER if same
+                                else PARAPHRASE_MIN_COSINE):
+                out.append(Source.paraphrase(match.candidate, match.start, match.end,
+                                             round(match.cosine, 3),
+                                             speaker_match(claim.speaker, person,
+                                                           match.candidate)))
         return out
 
     def _also_quoted(self, claim: Claim, collections: tuple[str, ...]) -> list[dict[str, Any]]:
