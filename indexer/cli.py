@@ -251,3 +251,8 @@ def delete_command(ctx: click.Context, collection: str, yes: bool) -> None:
         click.confirm(f"Delete the collection {collection!r}?", abort=True)
     for name in indices.delete_collection(client, settings, collection):
         click.echo(f"Deleted {name}")
+    from indexer.provenance.store import forget_collection
+
+    if forgotten := forget_collection(client, settings, collection):
+        click.echo(f"Forgot {forgotten:,} quote checks that involved it (`verbatim link` "
+                   "checks those quotes again)")

@@ -116,6 +116,13 @@ SCHEMAS: dict[str, Any] = {
             "fusion": NULLABLE_STR, "alpha": {"type": ["number", "null"]},
             "page": {"type": "integer"}, "size": {"type": "integer"},
             "degraded": {"type": "string"},
+            "phrase_fallback": {"type": "boolean", "description": "A quoted phrase matched "
+                                "nothing exactly: its words near each other, or the words "
+                                "themselves, were searched instead (see unmatched_phrases)."},
+            "unmatched_phrases": {"type": "array", "items": {
+                "type": "object", "required": ["phrase", "level"],
+                "properties": {"phrase": {"type": "string"},
+                               "level": {"type": "string", "enum": ["near", "words"]}}}},
             "partial": {"type": "boolean"},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
             "facets": {"type": "object", "required": ["collection", "type", "speaker", "date"],
@@ -212,6 +219,16 @@ def build_spec() -> dict[str, Any]:
                 "parameters": [
                     {"name": "doc_id", "in": "path", "required": True,
                      "schema": {"type": "string", "minLength": 1}},
+                    _param(Param("collection", "string", "The collection, when several hold "
+                                 "a document with this id.")),
+                ],
+                "responses": {"200": _ok("Document", "The document."), **_errors(400, 404, 503)}}},
+            "/api/documents": {"get": {
+                "operationId": "documentById",
+                "summary": "A document whose id cannot be a path segment (. or ..)",
+                "parameters": [
+                    {"name": "id", "in": "query", "required": True,
+                     "schema": {"type": "string", "minLength": 1, "maxLength": 512}},
                     _param(Param("collection", "string", "The collection, when several hold "
                                  "a document with this id.")),
                 ],

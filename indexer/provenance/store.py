@@ -108,3 +108,23 @@ def get_one(client: Elasticsearch, settings: Settings, key: str) -> dict[str, An
         return None
     found: dict[str, Any] = doc["_source"]
     return found
+
+
+def forget_collection(client: Elasticsearch, settings: Settings, collection: str) -> int:
+    """Drop the checks of a deleted collection's quotes and those whose source was in it (they
+    become unchecked: ``verbatim link`` checks them again). The minimal distribution has no
+    delete-by-query, so the ids are read and deleted in bulk."""
+    from elasticsearch.helpers import scan
+
+    query = {"query": {"bool": {"should": [{"term": {"collection": collection}},
+                                           {"term": {"source_collection": collection}}],
+                                "minimum_should_match": 1}}}
+    try:
+        ids = [hit["_id"] for hit in scan(client, index=settings.provenance_index, query=query,
+                                          _source=False, size=1000)]
+    except NotFoundError:
+        return 0
+    if ids:
+        bulk(client, ({"_op_type": "delete", "_index": settings.provenance_index, "_id": i}
+                      for i in ids), raise_on_error=False, refresh="wait_for")
+    return len(ids)

@@ -33,7 +33,7 @@ from indexer.errors import (
 )
 from indexer.model.embedder import Embedder
 from indexer.people.store import resolve_names
-from indexer.search import highlight, plan, queries, results, speakers
+from indexer.search import highlight, phrases, plan, queries, results, speakers
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
 from indexer.search.vectors import QueryVectors, semantic_text
@@ -74,6 +74,7 @@ class Searcher:
         """One page of results with facets. ``mark_semantic=False`` skips encoding the page's
         sentences for semantic highlights (benchmarks that only need the ranking)."""
         started = time.perf_counter()
+        req, relaxed = self._forgiving(req)
         vectors, degraded = self.vectors.for_request(req)
         if req.mode == "semantic" and vectors is None:
             raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
@@ -86,7 +87,35 @@ class Searcher:
         if semantic and mark_semantic and self.embedder is not None:
             highlight.mark_semantic(self.embedder.encode_sentences_cheaply,
                                     semantic_text(req.q) or req.q, page.results)
-        return results.search_page(req, page, took_ms=_elapsed_ms(started), degraded=degraded)
+        body = results.search_page(req, page, took_ms=_elapsed_ms(started), degraded=degraded)
+        body["phrase_fallback"] = bool(relaxed)
+        if relaxed:
+            body["unmatched_phrases"] = relaxed
+        return body
+
+    def _forgiving(self, req: SearchRequest) -> tuple[SearchRequest, list[dict[str, str]]]:
+        """The request with each quoted phrase that matches nothing relaxed (``phrases``),
+        and what was relaxed how; phrases that match exactly are kept."""
+        wanted = phrases.quoted(req.q)
+        if not wanted or req.mode == "semantic":
+            return req, []
+        with elasticsearch_errors():
+            exact = self._exists([f'"{p}"' for p in wanted], req.filters)
+            missing = [p for p, found in zip(wanted, exact, strict=True) if not found]
+            if not missing:
+                return req, []
+            near = self._exists([phrases.near_form(p) for p in missing], req.filters)
+        levels = {p: "near" if found else "words" for p, found in zip(missing, near, strict=True)}
+        q = req.q
+        for level in phrases.LEVELS:
+            q = phrases.relax(q, [p for p, chosen in levels.items() if chosen == level], level)
+        return dataclasses.replace(req, q=q), [{"phrase": p, "level": levels[p]}
+                                               for p in missing]
+
+    def _exists(self, forms: list[str], filters: Filters) -> list[bool]:
+        responses = self._msearch([(plan.search_header(self.index),
+                                    phrases.exists_body(form, filters)) for form in forms])
+        return [int(r["hits"]["total"]["value"]) > 0 for r in responses]
 
     def _by_person(self, req: SearchRequest) -> SearchRequest:
         """The request with its speaker filter widened to the people the names name."""

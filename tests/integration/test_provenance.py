@@ -189,3 +189,19 @@ def test_verify_on_the_command_line(prov_settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ALTERED")
     assert "replace  quote: 'with'  record: 'causing'" in result.output
+
+
+def test_deleting_a_collection_forgets_its_checks(es, prov_settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    index = prov_settings.provenance_index
+
+    def checks() -> int:
+        es.indices.refresh(index=index)
+        found: int = es.count(index=index, query={"bool": {"should": [
+            {"term": {"collection": "samples"}}, {"term": {"source_collection": "samples"}}],
+            "minimum_should_match": 1}})["count"]
+        return found
+
+    assert checks() >= 4  # the sample article's quotes of the sample record
+    result = CliRunner().invoke(cli, ["delete", "samples", "--yes"], obj=prov_settings)
+    assert result.exit_code == 0, result.output
+    assert "Forgot" in result.output and checks() == 0

@@ -1,0 +1,30 @@
+"""Quoted phrases that forgive: which phrases a query asks for, and their relaxed forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.search.phrases import near_form, quoted, relax
+
+
+def test_only_the_phrases_asked_for_count() -> None:
+    assert quoted('"turkish border" idlib -"safe zone"') == ["turkish border"]
+    assert quoted('no phrase here') == []
+    assert quoted('"unbalanced quote') == []
+    assert quoted('"  " "a b"') == ["a b"]
+
+
+def test_the_near_form_requires_every_content_word() -> None:
+    assert near_form("population density on the Turkish border is rising") == \
+        "(population + density + Turkish + border + rising)"
+    assert near_form("the") == "the"  # nothing but stop words: the words as they are
+    assert near_form("Idlib") == "Idlib"
+
+
+def test_relax_changes_only_the_phrases_named() -> None:
+    q = '"turkish border" "safe zone" aleppo -"no fly"'
+    assert relax(q, ["safe zone"], "near") == '"turkish border" (safe + zone) aleppo -"no fly"'
+    assert relax(q, ["turkish border", "safe zone"], "words") == \
+        'turkish border safe zone aleppo -"no fly"'
+    with pytest.raises(ValueError):
+        relax(q, ["safe zone"], "loose")
