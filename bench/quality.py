@@ -64,7 +64,7 @@ def index_corpus(name: str, folder: Path, backend: str) -> dict[str, Any]:
     result = subprocess.run(
         [str(Path(sys.executable).parent / "verbatim"), "index", str(folder / "corpus.jsonl"),
          "--collection", collection, "--type", "article", "--report", str(report),
-         "--no-progress"],
+         "--no-progress", "--no-link"],
         env=_env(backend), check=False,
     )
     if result.returncode not in (0, 1):

@@ -8,7 +8,7 @@ document.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +92,9 @@ def leg_results(hits: Sequence[dict[str, Any]], counts: dict[str, int], *, offse
 
 
 def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
-                   semantic_hits: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+                   semantic_hits: Sequence[dict[str, Any]],
+                   exact: Mapping[str, float] | None = None
+                   ) -> tuple[list[dict[str, Any]], int]:
     """The requested window of a hybrid page, and how many documents the fusion ranked.
 
     The legs return passages. Documents are ranked by fusing each leg's best passage per
@@ -113,6 +115,15 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
         hybrid.fuse(kw_passages, sem_passages, method=req.fusion, alpha=req.alpha),
         lambda pid: doc_of[pid])
     shown = {doc_of[best.doc_id]: (best.doc_id, others) for best, others in passages}
+    if exact:  # documents holding a pasted quotation's wording first (``exact``)
+        closest: dict[str, tuple[float, str]] = {}
+        for pid, similarity in exact.items():
+            if pid in doc_of and similarity > closest.get(doc_of[pid], (-1.0, ""))[0]:
+                closest[doc_of[pid]] = (similarity, pid)
+        for doc_key, (_, pid) in closest.items():
+            shown[doc_key] = (pid, shown[doc_key][1])
+        documents = sorted(documents, key=lambda d: -closest[d.doc_id][0]
+                           if d.doc_id in closest else 1.0)
     window = []
     for doc in documents[req.offset:req.offset + req.size]:
         passage_id, others = shown[doc.doc_id]

@@ -33,7 +33,7 @@ from indexer.errors import (
 )
 from indexer.model.embedder import Embedder
 from indexer.people.store import resolve_names
-from indexer.search import highlight, phrases, plan, queries, results, speakers
+from indexer.search import exact, highlight, phrases, plan, queries, results, speakers
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
 from indexer.search.vectors import QueryVectors, semantic_text
@@ -141,7 +141,8 @@ class Searcher:
         kind = plan.page_kind(req, vectors)
         if kind == "hybrid":
             legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
-            shown, fused = results.hybrid_results(req, *legs)
+            shown, fused = results.hybrid_results(req, legs[0], legs[1],
+                                                  exact.exact_passages(req.q, legs[0]))
             # The total and the facets count the documents the fusion ranked, no more.
             facets_response = (self._msearch([plan.hybrid_facets_search(legs, self.index)])[0]
                                if fused else EMPTY_RESPONSE)

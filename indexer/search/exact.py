@@ -1,0 +1,52 @@
+"""Exact text wins: a pasted quotation ranks the passage that holds its words first.
+
+The semantic leg cannot tell an exact quotation from its neighbours in meaning, and in the
+linear fusion it holds half the vote. When the query reads as a quotation (in quotation
+marks, or at least ``QUOTATION_MIN_WORDS`` words: see BENCHMARKS.md, "Pasted quotations"),
+the keyword leg's best passages are aligned word by word with the query, as the quote check
+does (``indexer.provenance.align``), and the documents whose passage holds the query's
+wording (verbatim, trimmed or altered, in ``grade``'s sense) go first, closest wording first;
+the fusion orders the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from indexer.provenance.align import align
+from indexer.provenance.grade import wording_verdict
+
+QUOTATION_MIN_WORDS = 8
+EXACT_CANDIDATES = 20  # the keyword leg's best passages are the only ones worth aligning
+_OPERATORS = re.compile(r'(?:^|\s)[-+|](?=\S)|[*~()|]')
+_MARKS = "\"“”«»"
+
+
+def quotation(q: str) -> str | None:
+    """The words of a query that reads as a quotation, or None. A query with search syntax
+    (exclusions, ``OR``, wildcards, several phrases) is a search, not a quotation."""
+    text = q.strip()
+    whole = len(text) > 1 and text[0] in _MARKS and text[-1] in _MARKS
+    inner = text[1:-1] if whole else text
+    if any(mark in inner for mark in _MARKS) or _OPERATORS.search(inner) or " OR " in inner:
+        return None
+    words = inner.split()
+    if (whole and len(words) >= 2) or len(words) >= QUOTATION_MIN_WORDS:
+        return " ".join(words)
+    return None
+
+
+def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Passage id -> how closely it holds the quotation's wording, for the keyword leg's best
+    passages that hold it at all; empty when the query is no quotation."""
+    words = quotation(q)
+    if words is None:
+        return {}
+    found: dict[str, float] = {}
+    for hit in keyword_hits[:EXACT_CANDIDATES]:
+        alignment = align(words, hit["_source"].get("text") or "")
+        if alignment is not None and wording_verdict(alignment) is not None:
+            found[hit["_id"]] = alignment.similarity
+    return found
