@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from markupsafe import Markup
 
+from indexer.errors import VerbatimError
+from indexer.model.embedder import ModelError
 from indexer.provenance.check import Claim
 from indexer.search.request import MAX_DEPTH, MAX_QUERY_CHARS, MODES
 from webapp.extensions import checker, searcher
 from webapp.params import parse_search
 
 bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 
 
 def url_with(args: dict[str, list[str]], **changes: Any) -> str:
@@ -103,7 +107,11 @@ def search_page() -> Response:
     quote_check = None
     words = quoted_phrase(req.q)
     if response is not None and words:
-        quote_check = checker().check(Claim(text=words)).to_dict()
+        try:  # a help beside the results: its failure never costs the page
+            quote_check = checker().check(Claim(
+                text=words, collections=req.filters.collections or None)).to_dict()
+        except (VerbatimError, ModelError) as exc:
+            log.warning("The quote check beside a search failed: %s", exc)
     pages = 0
     if response:
         pages = max(1, -(-min(response["pageable"], MAX_DEPTH) // req.size))

@@ -180,14 +180,16 @@ class Directory:
     def resolve_attribution(self, name: str, date: str | None, *,
                             create: bool = True) -> Person | None:
         """The person a news attribution names ("Ursula Mueller", "Mueller"): the one known
-        person it can be, or a new person for a full name when ``create``; None otherwise."""
+        person it can be, or a new person for a full name when ``create``; None otherwise.
+        Without ``create`` it is a pure lookup (the quote check's: a user's words never
+        change the directory, which many threads read at once)."""
         parsed = parse_name(name)
         if parsed is None:
             return None
         seen = _Seen(raw=" ".join(name.split()), name=parsed)
-        return self._resolve(seen, create=create and parsed.person_like)
+        return self._resolve(seen, create=create and parsed.person_like, record=create)
 
-    def _resolve(self, seen: _Seen, *, create: bool) -> Person | None:
+    def _resolve(self, seen: _Seen, *, create: bool, record: bool = True) -> Person | None:
         tokens = seen.name.tokens
         if not tokens:
             return None
@@ -203,7 +205,8 @@ class Directory:
             if len(tied) > 1 and seen.country is None:
                 return None  # several people it could be, and nothing to tell them apart
             person = min(tied, key=lambda p: self._distance(p, seen.date))
-            self._update(person, seen)
+            if record:
+                self._update(person, seen)
             return person
         return self._create(seen) if create else None
 

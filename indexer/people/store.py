@@ -108,17 +108,20 @@ def find_people(client: Elasticsearch, settings: Settings, query: str, *,
 def resolve_names(client: Elasticsearch, settings: Settings,
                   names: Sequence[str]) -> dict[str, list[str]]:
     """For each name a user filters by, the ids of the people it names exactly (a person's
-    id, canonical name or a recorded alias); names that match nobody map to []."""
-    out: dict[str, list[str]] = {}
-    for name in names:
-        folded = fold(name.strip())
-        body: dict[str, Any] = {"query": {"bool": {"should": [{"term": {"names.keyword": folded}},
-                                              {"term": {"id": name.strip()}}],
-                                   "minimum_should_match": 1}}}
-        try:
-            hits = client.search(index=settings.people_index, size=20,
-                                 **body).body["hits"]["hits"]
-        except NotFoundError:
-            hits = []
-        out[name] = [hit["_id"] for hit in hits]
-    return out
+    id, canonical name or a recorded alias); names that match nobody map to []. One search
+    for all of them."""
+    wanted = {name: fold(name.strip()) for name in names}
+    if not wanted:
+        return {}
+    body: dict[str, Any] = {"query": {"bool": {"should": [
+        {"terms": {"names.keyword": sorted(set(wanted.values()))}},
+        {"terms": {"id": sorted({n.strip() for n in names})}}], "minimum_should_match": 1}},
+        "_source": ["id", "names"]}
+    try:
+        hits = client.search(index=settings.people_index, size=min(10 * len(wanted), 1000),
+                             **body).body["hits"]["hits"]
+    except NotFoundError:
+        hits = []
+    return {name: [h["_id"] for h in hits if h["_id"] == name.strip()
+                   or folded in h["_source"].get("names", [])]
+            for name, folded in wanted.items()}

@@ -92,13 +92,17 @@ class Checker:
         self._lock = threading.Lock()
 
     def directory(self) -> Directory:
-        """The people directory, reloaded after ``DIRECTORY_TTL_S``."""
+        """The people directory, reloaded after ``DIRECTORY_TTL_S``: checks read it at once
+        (lookups never change it) and only a reload takes the lock."""
+        current = self._directory
+        if current is not None and time.monotonic() - self._directory_at <= DIRECTORY_TTL_S:
+            return current
         with self._lock:
-            now = time.monotonic()
-            if self._directory is None or now - self._directory_at > DIRECTORY_TTL_S:
+            if self._directory is None or \
+                    time.monotonic() - self._directory_at > DIRECTORY_TTL_S:
                 with elasticsearch_errors():
                     self._directory = load_directory(self.client, self.settings)
-                self._directory_at = now
+                self._directory_at = time.monotonic()
             return self._directory
 
     def check(self, claim: Claim) -> CheckResult:
@@ -150,6 +154,8 @@ class Checker:
         content = paraphrase.reported_content(claim.text)
         vectors, _ = self.vectors.for_request(SearchRequest(
             q=content, mode="semantic", filters=Filters(collections=collections)))
+        if not vectors:  # the model failed: the wording was checked, the meaning cannot be
+            return []
         pool: dict[str, Candidate] = {}
         if vectors:
             pairs = [(v.vector, v.collections) for v in vectors]

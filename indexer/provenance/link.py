@@ -41,8 +41,8 @@ def article_quotes(client: Elasticsearch, index: str) -> Iterator[dict[str, Any]
     query = {"query": {"bool": {"filter": [
         {"term": {"type": "article"}},
         {"nested": {"path": "quotes", "query": {"exists": {"field": "quotes.text"}}}}]}}}
-    try:
-        for hit in scan(client, index=index, query=query, size=500, _source=[
+    try:  # checks run between scroll pages: the scroll must outlive a page of checks
+        for hit in scan(client, index=index, query=query, size=200, scroll="30m", _source=[
                 "doc_id", "collection", "date", "title", "type", "quotes"]):
             s = hit["_source"]
             for q in s.get("quotes") or []:

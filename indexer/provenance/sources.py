@@ -66,8 +66,10 @@ class Candidate:
         return base_doc + (at - base_text)
 
     def joined(self, other: Candidate) -> Candidate:
-        """This passage and the next one of the same document, as one text."""
-        gap = "\n"
+        """This passage and the next one of the same document, as one text: the gap between
+        them is kept as wide as in the document, so positions in ``text`` minus
+        ``offset_start`` stay document offsets."""
+        gap = " " * max(1, other.offset_start - self.offset_end)
         offset = len(self.text) + len(gap)
         return Candidate(**{**self.__dict__, "text": self.text + gap + other.text,
                             "offset_end": other.offset_end,
@@ -133,13 +135,17 @@ def align_candidates(client: Elasticsearch, quote: str, found: Sequence[Candidat
     for candidate, alignment in partial:
         before = neighbours.get((candidate.index, candidate.doc_id, candidate.passage_no - 1))
         after = neighbours.get((candidate.index, candidate.doc_id, candidate.passage_no + 1))
-        for joined in ([before.joined(candidate)] if before else []) + (
-                [candidate.joined(after)] if after else []):
+        pairs = [(before, candidate), (candidate, after)]
+        for joined in [a.joined(b) for a, b in pairs if a is not None and b is not None
+                       and a.speaker_id == b.speaker_id and a.speaker == b.speaker]:
             better = align(quote, joined.text)
             if better is not None and better.similarity > alignment.similarity:
                 aligned.append((joined, better))
     aligned.sort(key=lambda pair: -pair[1].similarity)
-    return aligned
+    kept: dict[str, tuple[Candidate, Alignment]] = {}  # a passage once: alone or joined
+    for candidate, alignment in aligned:
+        kept.setdefault(candidate.key, (candidate, alignment))
+    return list(kept.values())
 
 
 def _neighbours(client: Elasticsearch, found: Sequence[Candidate]

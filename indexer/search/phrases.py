@@ -25,7 +25,7 @@ from indexer.text.stemming import STOP_WORDS
 
 # A phrase the user wants (not one after a minus sign, which excludes it).
 _PHRASE = re.compile(r'(?<![-\w])"([^"]+)"')
-_WORD = re.compile(r"[\w'’-]+")
+_WORD = re.compile(r"\w[\w'’-]*")  # never a leading minus: that would exclude the word
 LEVELS = ("near", "words")
 
 

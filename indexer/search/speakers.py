@@ -9,6 +9,7 @@ the records named them.
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -115,17 +116,23 @@ VERDICTS = ("verbatim", "trimmed", "altered", "paraphrase", "not_found")
 
 
 def checked_quotes(client: Elasticsearch, settings: Settings, *, verdicts: Iterable[str],
-                   speaker_ids: Iterable[str], filters: Filters, page: int, size: int
-                   ) -> dict[str, Any]:
+                   speaker_ids: Iterable[str], filters: Filters, page: int, size: int,
+                   speaker: str | None = None, q: str = "") -> dict[str, Any]:
     """News quotes by their check: every altered quote of a collection, every quote of a
     person and how faithfully it was quoted. Newest articles first."""
     clauses: list[dict[str, Any]] = []
     if wanted := list(verdicts):
         clauses.append({"terms": {"verdict": wanted}})
-    if people := list(speaker_ids):
+    people = list(speaker_ids)
+    if people or speaker:  # the person under any name, or the name as the article wrote it
         clauses.append({"bool": {"should": [{"terms": {"speaker_id": people}},
-                                            {"terms": {"source_speaker_id": people}}],
+                                            {"terms": {"source_speaker_id": people}},
+                                            {"term": {"speaker": speaker or ""}}],
                                  "minimum_should_match": 1}})
+    if filters.types:
+        clauses.append({"terms": {"doc_type": list(filters.types)}})
+    if q.strip():
+        clauses.append({"match": {"text": {"query": q, "operator": "and"}}})
     if filters.collections:
         clauses.append({"terms": {"collection": list(filters.collections)}})
     bounds = {k: v for k, v in (("gte", filters.date_from), ("lte", filters.date_to)) if v}
@@ -139,7 +146,8 @@ def checked_quotes(client: Elasticsearch, settings: Settings, *, verdicts: Itera
     out = []
     for hit in response["hits"]["hits"]:
         s = hit["_source"]
-        out.append({"text": s.get("text"), "highlight": None, "speaker": s.get("speaker"),
+        out.append({"text": s.get("text"), "highlight": html.escape(s.get("text") or ""),
+                    "speaker": s.get("speaker"),
                     "speaker_id": s.get("speaker_id"), "doc_id": s.get("doc_id"),
                     "collection": s.get("collection"), "title": s.get("title"),
                     "date": s.get("date"), "source": None, "offset": s.get("quote_start"),

@@ -180,6 +180,8 @@ def test_bad_claims_are_clear_400s(client: FlaskClient) -> None:
                                                              "speaker")
     assert client.post("/api/verify", data="text=x").status_code == 400
     assert client.get("/api/verify", query_string={"text": "x" * 1001}).status_code == 400
+    long_quote = " ".join([ALTERED_QUOTE] * 3)  # over the 200 characters of a label
+    assert client.get("/api/verify", query_string={"text": long_quote}).status_code == 200
     assert client.get("/api/speakers/nobody-here").status_code == 404
 
 
