@@ -52,8 +52,16 @@ def _close(alignment: Alignment) -> bool:
     )
 
 
+# A cut of more words than this is a clause left out ("..., and neither should relief."), not
+# a negation taken from the words that remain.
+NEGATION_CUT_WORDS = 2
+
+
 def _drops_negation(op: DiffOp) -> bool:
-    return op.op == "delete" and any(w.norm in NEGATIONS for w in words(op.source))
+    if op.op != "delete":
+        return False
+    cut = words(op.source)
+    return len(cut) <= NEGATION_CUT_WORDS and any(w.norm in NEGATIONS for w in cut)
 
 
 def wording_verdict(alignment: Alignment) -> Wording | None:

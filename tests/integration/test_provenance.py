@@ -186,7 +186,9 @@ def test_bad_claims_are_clear_400s(client: FlaskClient) -> None:
 
 
 def test_verify_on_the_command_line(prov_settings: Settings) -> None:
-    result = CliRunner().invoke(cli, ["verify", ALTERED_QUOTE, "--speaker", "Ursula Mueller",
+    from webapp.cli import cli as verbatim  # the assembled command line
+
+    result = CliRunner().invoke(verbatim, ["verify", ALTERED_QUOTE, "--speaker", "Ursula Mueller",
                                       "--date", "2020-02-27"], obj=prov_settings)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ALTERED")

@@ -126,3 +126,16 @@ def test_bracketed_words_only_never_grade() -> None:
     found = Alignment(start=0, end=3, quote_words=1, source_words=1, matched=1, similarity=1.0,
                       ellipsis=False, bracketed=1, ops=(DiffOp("equal", "[the]", "the"),))
     assert wording_verdict(found) is None
+
+
+def test_a_clause_left_out_that_holds_a_negation_is_a_trim() -> None:
+    from indexer.provenance.align import align
+    from indexer.provenance.grade import wording_verdict
+
+    source = ("Floods do not respect administrative lines, and neither should relief. We "
+              "support a coordinated plan for the port, the clinics and the schools.")
+    trimmed = align("Floods do not respect administrative lines. We support a coordinated "
+                    "plan for the port and the schools", source)
+    assert trimmed is not None and wording_verdict(trimmed) == "trimmed"
+    negated = align("Floods do respect administrative lines", source)
+    assert negated is not None and wording_verdict(negated) == "altered"
