@@ -3,6 +3,7 @@ a sentence of it into the search box.
 
     make bench-excerpts
     python -m bench.excerpts [--min-words 12] [--output excerpts] [--no-index]
+                             [--quality scifact,time,cisi,med,cranfield]
 
 The excerpts are the labelled set of ``bench.provenance_cases`` (deterministic, drawn from
 the Security Council and General Debate speeches in ../shared/data, each span's words in one
@@ -14,6 +15,9 @@ path, in keyword and hybrid mode; the first result is right when it is the speec
 (transcript or speech record: its ``symbol``) or its General Debate record (``doc_id``).
 Reported per kind: the share ranked first, for each mode and for hybrid without the
 exact-text step (``exact.QUOTATION_MIN_WORDS`` set out of reach), the before and after.
+With ``--quality``, the same before and after in hybrid nDCG@10 on the quality sets of
+``bench.quality`` (their collections must be indexed: ``make bench-quality``), so that the step
+is seen to cost the ordinary queries nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-words", type=int, default=12)
     parser.add_argument("--output", default="excerpts")
     parser.add_argument("--no-index", action="store_true")
+    parser.add_argument("--quality", default="", help="quality sets to compare, comma-separated")
     args = parser.parse_args(argv)
     from indexer.client import build_client
     from indexer.model.embedder import Embedder
@@ -77,10 +82,33 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'kind':<16}{'n':>4}" + "".join(f"{name:>22}" for name in configs))
     for kind, n in counts.items():
         print(f"{kind:<16}{n:>4}" + "".join(f"{table[name][kind]:>22.3f}" for name in configs))
+    quality = quality_before_after(searcher, [s for s in args.quality.split(",") if s])
+    for name, pair in quality.items():
+        print(f"{name:<10} hybrid nDCG@10 with {pair['with']:.4f}  without {pair['without']:.4f}")
     write_result(args.output, {"min_words": args.min_words, "cases": counts,
-                               "first_is_source": table,
+                               "first_is_source": table, "quality_hybrid_ndcg10": quality,
                                "quotation_min_words": exact.QUOTATION_MIN_WORDS,
                                "collections": list(ARCHIVE)})
+
+
+def quality_before_after(searcher: Any, sets: list[str]) -> dict[str, dict[str, float]]:
+    """Hybrid nDCG@10 of each quality set with the exact-text step and without it."""
+    from bench.quality import SETS, collection_name, evaluate, load_qrels, load_queries
+    from indexer.search import exact
+
+    default_min = exact.QUOTATION_MIN_WORDS
+    out: dict[str, dict[str, float]] = {}
+    for name in sets:
+        qrels = load_qrels(SETS[name])
+        queries = load_queries(SETS[name], qrels)
+        collection = collection_name(name, searcher.embedder.backend)
+        out[name] = {}
+        for label, minimum in (("with", default_min), ("without", 10**6)):
+            exact.QUOTATION_MIN_WORDS = minimum
+            config = {"mode": "hybrid", "fusion": "linear", "alpha": 0.5}
+            out[name][label] = evaluate(searcher, collection, queries, qrels, config)["ndcg@10"]
+        exact.QUOTATION_MIN_WORDS = default_min
+    return out
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ from indexer.provenance.align import align
 from indexer.provenance.grade import wording_verdict
 
 QUOTATION_MIN_WORDS = 8
+# An unquoted query must find this share of its words, in order, in the passage: a question
+# or a claim shares words with its answer without being a quotation of it (on SciFact a
+# lower bar cost 0.0025 nDCG@10), while a quotation with words cut out keeps all of its own.
+UNQUOTED_MIN_MATCHED = 0.85
 EXACT_CANDIDATES = 20  # the keyword leg's best passages are the only ones worth aligning
 _OPERATORS = re.compile(r'(?:^|\s)[-+|](?=\S)|[*~()|]')
 _MARKS = "\"“”«»"
@@ -44,9 +48,13 @@ def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, 
     words = quotation(q)
     if words is None:
         return {}
+    quoted = q.strip()[:1] in _MARKS
     found: dict[str, float] = {}
     for hit in keyword_hits[:EXACT_CANDIDATES]:
         alignment = align(words, hit["_source"].get("text") or "")
-        if alignment is not None and wording_verdict(alignment) is not None:
+        if alignment is None or wording_verdict(alignment) is None:
+            continue
+        own = max(alignment.quote_words - alignment.bracketed, 1)
+        if quoted or alignment.matched / own >= UNQUOTED_MIN_MATCHED:
             found[hit["_id"]] = alignment.similarity
     return found
