@@ -69,6 +69,17 @@ def index_definition(*, dims: int, model: str, collection: str, backend: str,
     return body
 
 
+def ensure_prefix_index(client: Elasticsearch, name: str, mapping: str) -> None:
+    """Create one of a prefix's own indices (the people, the quote checks) from
+    ``mappings/<mapping>.json`` unless it exists; they have no versions and no aliases."""
+    if client.indices.exists(index=name):
+        return
+    body = json.loads((mappings_dir() / f"{mapping}.json").read_text(encoding="utf-8"))
+    # 400: another process created it between the two calls.
+    client.options(ignore_status=400).indices.create(
+        index=name, settings=body["settings"], mappings=body["mappings"])
+
+
 def new_index_name(settings: Settings, collection: str) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     return f"{settings.alias(collection)}-{stamp}"

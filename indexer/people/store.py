@@ -9,33 +9,21 @@ everywhere at once.
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import bulk, scan
 
-from indexer.indices import mappings_dir
+from indexer.indices import ensure_prefix_index
 from indexer.people.directory import Directory, Person
+from indexer.people.names import fold
 from indexer.settings import Settings
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents: "António" and "Antonio" find the same person (the minimal
-    distribution has no asciifolding filter, so the folding happens here)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def ensure_index(client: Elasticsearch, settings: Settings) -> None:
     """Create the people index unless it exists."""
-    if client.indices.exists(index=settings.people_index):
-        return
-    body = json.loads((mappings_dir() / "people.json").read_text(encoding="utf-8"))
-    client.options(ignore_status=400).indices.create(
-        index=settings.people_index, settings=body["settings"], mappings=body["mappings"])
+    ensure_prefix_index(client, settings.people_index, "people")
 
 
 def load_directory(client: Elasticsearch, settings: Settings) -> Directory:

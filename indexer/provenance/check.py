@@ -26,6 +26,7 @@ from indexer.people.directory import Directory, Person
 from indexer.people.store import load_directory
 from indexer.provenance import candidates, paraphrase
 from indexer.provenance.align import Alignment
+from indexer.provenance.grade import wording_verdict
 from indexer.provenance.sources import Candidate, Source, align_candidates, speaker_match
 from indexer.search.plan import search_header
 from indexer.search.request import Filters, SearchRequest
@@ -138,8 +139,6 @@ class Checker:
 
     def _source(self, candidate: Candidate, alignment: Alignment, claim: Claim,
                 person: Person | None) -> Source:
-        from indexer.provenance.grade import wording_verdict
-
         verdict = wording_verdict(alignment)
         return Source.build(candidate, alignment, verdict,
                             speaker_match(claim.speaker, person, candidate))

@@ -15,7 +15,7 @@ from elasticsearch import Elasticsearch
 
 from indexer.ingest.actions import passage_id
 from indexer.people.directory import Person
-from indexer.people.store import fold
+from indexer.people.names import fold
 from indexer.provenance.align import Alignment, DiffOp, align
 
 EDGE_CHARS = 40  # an alignment this close to a passage's edge may continue in the neighbour

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch.helpers import bulk
+from elasticsearch.helpers import bulk, scan
 
-from indexer.indices import mappings_dir
+from indexer.indices import ensure_prefix_index
 from indexer.settings import Settings
 
 if TYPE_CHECKING:  # the check imports the read path; the read path imports this module
@@ -37,11 +37,7 @@ def text_hash(text: str, speaker: str | None, date: str | None) -> str:
 
 
 def ensure_index(client: Elasticsearch, settings: Settings) -> None:
-    if client.indices.exists(index=settings.provenance_index):
-        return
-    body = json.loads((mappings_dir() / "provenance.json").read_text(encoding="utf-8"))
-    client.options(ignore_status=400).indices.create(
-        index=settings.provenance_index, settings=body["settings"], mappings=body["mappings"])
+    ensure_prefix_index(client, settings.provenance_index, "provenance")
 
 
 def record(quote: dict[str, Any], result: CheckResult) -> dict[str, Any]:
@@ -114,8 +110,6 @@ def forget_collection(client: Elasticsearch, settings: Settings, collection: str
     """Drop the checks of a deleted collection's quotes and those whose source was in it (they
     become unchecked: ``verbatim link`` checks them again). The minimal distribution has no
     delete-by-query, so the ids are read and deleted in bulk."""
-    from elasticsearch.helpers import scan
-
     query = {"query": {"bool": {"should": [{"term": {"collection": collection}},
                                            {"term": {"source_collection": collection}}],
                                 "minimum_should_match": 1}}}
