@@ -85,13 +85,17 @@ def _client(settings: Settings) -> Any:
               help="Longest document accepted; longer ones go to the dead-letter file.")
 @click.option("--progress/--no-progress", default=None,
               help="Show the progress bar (default: when the terminal is interactive).")
+@click.option("--optimize/--no-optimize", "optimize", default=None,
+              help="Merge the index's segments afterwards (default: when the run wrote "
+                   "20,000 passages or more).")
 @click.option("--link/--no-link", "link", default=True, show_default=True,
               help="Check the news quotes against the record afterwards (see `verbatim link`).")
 @click.pass_context
 def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, fmt: str,
                   doc_type: str | None, year: int | None, replace: bool, keep_old: bool,
                   report: Path | None, batch_size: int, bulk_size: int, replicas: int | None,
-                  max_chars: int, progress: bool | None, link: bool) -> None:
+                  max_chars: int, progress: bool | None, optimize: bool | None,
+                  link: bool) -> None:
     """Index files, folders, globs or - (JSONL on stdin) into a collection."""
     from indexer import indices
     from indexer.ingest import pipeline
@@ -108,7 +112,7 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
     dead_letter = _dead_letter_path(report, collection)
     options = RunOptions(collection=collection, replace=replace, keep_old=keep_old,
                          encode_batch=batch_size, bulk_chunk=bulk_size, replicas=replicas,
-                         dead_letter=dead_letter, max_chars=max_chars)
+                         dead_letter=dead_letter, max_chars=max_chars, optimize=optimize)
     embedder = _embedder(settings)
     show = sys.stderr.isatty() if progress is None else progress
     total = estimate_documents(paths) if show else None
@@ -140,12 +144,13 @@ def index_command(ctx: click.Context, paths: tuple[str, ...], collection: str, f
     _print_summary(summary)
     _write_report(report, summary)
     if link:
-        _link_after_index(settings, client, collection, show)
+        _link_after_index(settings, client, embedder, collection, show)
     if summary.failed:
         sys.exit(1)
 
 
-def _link_after_index(settings: Settings, client: Any, collection: str, show: bool) -> None:
+def _link_after_index(settings: Settings, client: Any, embedder: Any, collection: str,
+                      show: bool) -> None:
     """New articles are checked against every record; new records re-check, in every
     collection, the quotes that were not found before (and any not checked yet)."""
     from indexer.provenance.commands import run_link, summary_text
@@ -153,7 +158,8 @@ def _link_after_index(settings: Settings, client: Any, collection: str, show: bo
     records = client.count(index=settings.alias(collection), query={
         "terms": {"type": ["transcript", "speech"]}})["count"]
     scope = () if records else (collection,)
-    found = run_link(settings, scope, recheck_not_found=bool(records), show=show)
+    found = run_link(settings, scope, recheck_not_found=bool(records), show=show, client=client,
+                     embedder=embedder)
     if found["quotes"]:
         click.echo(summary_text(found), err=True)
 
@@ -179,6 +185,12 @@ def _print_summary(summary: Any) -> None:
     ]
     if summary.swapped_from:
         lines.append(f"  replaced   {summary.swapped_from}")
+    if summary.merge and summary.merge.get("error"):
+        lines.append(f"  not merged: {summary.merge['error']} (the passages are searchable; "
+                     "`verbatim optimize` tries again)")
+    elif summary.merge:
+        lines.append(f"  merged     {summary.merge['segments_before']} segments into "
+                     f"{summary.merge['segments_after']} in {summary.merge['elapsed_s']:.1f} s")
     for skipped in summary.skipped_inputs[:10]:
         lines.append(f"  skipped {skipped['origin']}: {skipped['reason']}")
     if summary.dead_letter:
@@ -229,6 +241,48 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
     for c in found:
         click.echo(f"{c['name']:<20} {c['documents']:>10,} {c['passages']:>10,} {c['quotes']:>8,}"
                    f"  {c['model']} ({c['encoder_backend']}) / {c['index']}")
+
+
+@cli.command("optimize")
+@click.argument("collection")
+@click.option("--segments", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Merge down to this many segments.")
+@click.option("--progress/--no-progress", default=None,
+              help="Show the progress bar (default: when the terminal is interactive).")
+@click.pass_context
+def optimize_command(ctx: click.Context, collection: str, segments: int,
+                     progress: bool | None) -> None:
+    """Merge a collection's segments after a bulk load: searches visit each segment, so
+    fewer make them faster. The collection stays searchable while it is merged."""
+    from tqdm import tqdm
+
+    from indexer import indices
+    from indexer import optimize as merging
+
+    settings = _settings(ctx)
+    try:
+        indices.validate_collection(collection)
+    except CollectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="COLLECTION") from None
+    client = _client(settings)
+    index = indices.current_index(client, settings, collection)
+    if index is None:
+        raise click.ClickException(f"No collection named {collection!r}; see `verbatim collections`")
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=f"merging {collection}",
+               disable=not show, file=sys.stderr, dynamic_ncols=True)
+
+    def report(written: int, total: int) -> None:
+        bar.total = total
+        bar.update(max(0, min(written, total) - bar.n))
+
+    try:
+        result = merging.merge(client, index, target=segments, on_progress=report)
+    except merging.MergeError as exc:
+        raise click.ClickException(f"{exc}. The collection is unchanged and searchable.") from None
+    finally:
+        bar.close()
+    click.echo(merging.describe(result))
 
 
 @cli.command("delete")

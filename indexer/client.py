@@ -34,13 +34,16 @@ def build_client(settings: Settings, *, request_timeout: float | None = None) ->
 def check_reachable(client: Elasticsearch, settings: Settings) -> dict[str, object]:
     """The cluster's info, or ``ElasticsearchUnavailable`` naming the URL and the fix.
 
-    Credentials never appear in the message: only the URLs do.
+    Credentials never appear in the message: only the URLs do. Each URL gets one try
+    before the cluster is called unreachable: a cluster that has lost one node still
+    answers, and the node pool moves on from a node that refused.
     """
     from elastic_transport import TransportError
     from elasticsearch import ApiError, AuthenticationException
 
     where = settings.display_urls
-    quick = client.options(request_timeout=5, max_retries=0)
+    quick = client.options(request_timeout=5,
+                           max_retries=max(0, len(settings.elasticsearch_urls) - 1))
     try:
         try:
             return dict(quick.info())

@@ -92,15 +92,18 @@ def link_command(ctx: click.Context, collections: tuple[str, ...], recheck: bool
 
 
 def run_link(settings: Settings, collections: tuple[str, ...], *, recheck_not_found: bool,
-             show: bool) -> dict[str, Any]:
+             show: bool, client: Any = None, embedder: Any = None) -> dict[str, Any]:
+    """Link with the caller's client and model when it has them (``verbatim index`` does:
+    loading the model twice costs seconds, and a second reachability check could land
+    on a node that has just gone away)."""
     from tqdm import tqdm
 
     from indexer.errors import VerbatimError
     from indexer.provenance.check import Checker
     from indexer.provenance.link import count_quotes, link
 
-    client = _client(settings)
-    checker = Checker(client, _embedder(settings), settings)
+    client = client if client is not None else _client(settings)
+    checker = Checker(client, embedder if embedder is not None else _embedder(settings), settings)
     total = sum(count_quotes(client, settings.alias(c)) for c in collections) if collections \
         else count_quotes(client, settings.all_alias)
     bar = tqdm(total=total, unit="quote", disable=not show, file=sys.stderr, dynamic_ncols=True)
