@@ -76,7 +76,7 @@ def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: It
         summary.aborted = (f"the run stopped on an unexpected error ({type(error).__name__}: "
                            f"{str(error)[:300]})")
         raise RunStopped(summary.aborted, summary) from error
-    finish(client, settings, options, target, summary)
+    finish(client, settings, options, target, summary, tracker.progress)
     return summary
 
 

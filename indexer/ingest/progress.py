@@ -40,6 +40,7 @@ class BarProgress(Progress):
     def __init__(self, *, total: int | None, enabled: bool) -> None:
         self._bar: Any = tqdm(total=total, unit="doc", disable=not enabled, file=sys.stderr,
                               dynamic_ncols=True, smoothing=0.1)
+        self._merge_bar: Any = None
 
     def documents_done(self, n: int, summary: RunSummary) -> None:
         self._bar.update(n)
@@ -48,5 +49,14 @@ class BarProgress(Progress):
         self._bar.set_postfix(passages=summary.passages, pass_per_s=f"{rate:.1f}",
                               failed=summary.failed, refresh=False)
 
+    def merging(self, written: int, total: int) -> None:
+        if self._merge_bar is None:
+            self._merge_bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                                   desc="merging segments", disable=self._bar.disable,
+                                   file=sys.stderr, dynamic_ncols=True)
+        self._merge_bar.update(max(0, min(written, total) - self._merge_bar.n))
+
     def close(self) -> None:
         self._bar.close()
+        if self._merge_bar is not None:
+            self._merge_bar.close()

@@ -24,6 +24,9 @@ class RunOptions:
     replicas: int | None = None
     dead_letter: Path | None = None
     max_chars: int = MAX_DOCUMENT_CHARS
+    # Merge the index's segments after the run: None merges when the run wrote a lot
+    # (``optimize.MERGE_AFTER_PASSAGES``), True always, False never.
+    optimize: bool | None = None
 
 
 @dataclass
@@ -40,6 +43,7 @@ class RunSummary:
     dead_letter: str | None = None
     aborted: str | None = None
     swapped_from: str | None = None
+    merge: dict[str, Any] | None = None  # optimize.MergeResult.as_dict() when a merge ran
     skipped_inputs: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -58,7 +62,8 @@ class RunSummary:
             "documents_per_s": round(self.docs_per_s, 2),
             "passages_per_s": round(self.passages_per_s, 2),
             "dead_letter": self.dead_letter, "aborted": self.aborted,
-            "swapped_from": self.swapped_from, "skipped_inputs": self.skipped_inputs,
+            "swapped_from": self.swapped_from, "merge": self.merge,
+            "skipped_inputs": self.skipped_inputs,
         }
 
 
@@ -115,3 +120,6 @@ class Progress:
 
     def documents_done(self, n: int, summary: RunSummary) -> None:  # pragma: no cover - UI
         pass
+
+    def merging(self, written: int, total: int) -> None:  # pragma: no cover - UI
+        """The segment merge after the load: ``written`` of about ``total`` bytes."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch
 
-from indexer import indices
-from indexer.ingest.report import IndexingAborted, RunOptions, RunSummary
+from indexer import indices, optimize
+from indexer.ingest.report import IndexingAborted, Progress, RunOptions, RunSummary
 from indexer.model.embedder import Embedder
 from indexer.settings import Settings
 
@@ -51,10 +51,13 @@ def open_target(client: Elasticsearch, settings: Settings, embedder: Embedder,
 
 
 def finish(client: Elasticsearch, settings: Settings, options: RunOptions, target: Target,
-           summary: RunSummary) -> None:
-    """Make what was written searchable: a refresh, or with --replace the checked swap."""
+           summary: RunSummary, progress: Progress) -> None:
+    """Make what was written searchable: a refresh, or with --replace the checked swap; merge
+    the segments of a large load first (before the swap: never the live version while it
+    is being replaced)."""
     if not options.replace:
         client.indices.refresh(index=target.index)
+        _merge(client, options, target, summary, progress)
         return
     client.indices.put_settings(index=target.index,
                                 settings={"index": {"refresh_interval": "1s"}})
@@ -65,7 +68,22 @@ def finish(client: Elasticsearch, settings: Settings, options: RunOptions, targe
             f"The new index {target.index} holds {count} passages but {summary.passages} were "
             "acknowledged; the alias was not switched. Run the command again."
         )
+    _merge(client, options, target, summary, progress)
     indices.attach_aliases(client, settings, options.collection, target.index)
     summary.swapped_from = target.replaces
     if target.replaces is not None and not options.keep_old:
         client.indices.delete(index=target.replaces)
+
+
+def _merge(client: Elasticsearch, options: RunOptions, target: Target, summary: RunSummary,
+           progress: Progress) -> None:
+    if options.optimize is False:
+        return
+    segments, _ = optimize.segments_and_bytes(client, target.index)
+    if options.optimize is None and not optimize.should_merge(summary.passages, segments):
+        return
+    try:
+        summary.merge = optimize.merge(client, target.index,
+                                       on_progress=progress.merging).as_dict()
+    except optimize.MergeError as exc:  # the passages are in and searchable: say so, go on
+        summary.merge = {"index": target.index, "error": str(exc)}

@@ -1,0 +1,126 @@
+"""Merging a collection's segments into one after a bulk load, with progress.
+
+A bulk load leaves an index in many segments (146 after a million passages), and every
+search visits each of them: kNN walks one HNSW graph per segment and the keyword leg scores
+each segment's postings in turn. An archive is written in bulk and then read for months, so
+after a large load its segments are merged into one (Elasticsearch's force merge). The merge
+costs a rewrite of the index once (minutes per million passages on two cores); the index stays
+searchable throughout, and later additions land in new small segments that the node's own
+merge policy handles.
+
+``verbatim index`` merges when a run has written ``MERGE_AFTER_PASSAGES`` or more (a
+``--replace`` run merges the new version before the swap, so the live collection is never
+the one being rewritten); ``verbatim optimize COLLECTION`` merges on demand.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch.exceptions import GeneralAvailabilityWarning
+
+MERGE_AFTER_PASSAGES = 20_000
+TARGET_SEGMENTS = 1
+POLL_S = 1.0
+
+# (bytes written so far by the merge, the index's size before it): an estimate, since the
+# merged segment is about the size of the segments it replaces.
+MergeProgress = Callable[[int, int], None]
+
+
+class MergeError(Exception):
+    """The merge could not run or did not finish; the index is unchanged and searchable."""
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    index: str
+    segments_before: int
+    segments_after: int
+    bytes_before: int
+    bytes_after: int
+    elapsed_s: float
+
+    @property
+    def merged(self) -> bool:
+        return self.segments_after < self.segments_before
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "segments_before": self.segments_before,
+                "segments_after": self.segments_after, "bytes_before": self.bytes_before,
+                "bytes_after": self.bytes_after, "elapsed_s": round(self.elapsed_s, 1)}
+
+
+def segments_and_bytes(client: Elasticsearch, index: str) -> tuple[int, int]:
+    """The primaries' segment count and store size of ``index`` (a concrete index name)."""
+    stats = client.indices.stats(index=index, metric="segments,store")["indices"][index]
+    primaries = stats["primaries"]
+    return int(primaries["segments"]["count"]), int(primaries["store"]["size_in_bytes"])
+
+
+def should_merge(written_passages: int, segments: int, *,
+                 target: int = TARGET_SEGMENTS) -> bool:
+    """Merge after a run that wrote a lot into an index of more segments than the target."""
+    return written_passages >= MERGE_AFTER_PASSAGES and segments > target
+
+
+def merge(client: Elasticsearch, index: str, *, target: int = TARGET_SEGMENTS,
+          on_progress: MergeProgress | None = None, poll_s: float = POLL_S) -> MergeResult:
+    """Force-merge ``index`` down to ``target`` segments and wait for it, reporting progress.
+
+    The merge runs as a task on the node (``wait_for_completion=false``), so a long merge is
+    not bound by the client's request timeout and its progress can be polled.
+    """
+    started = time.monotonic()
+    segments_before, bytes_before = segments_and_bytes(client, index)
+    if segments_before <= target:
+        return MergeResult(index, segments_before, segments_before, bytes_before, bytes_before,
+                           time.monotonic() - started)
+    task = client.indices.forcemerge(index=index, max_num_segments=target,
+                                     wait_for_completion=False)["task"]
+    while True:
+        status = _task(client, task)
+        if status.get("completed"):
+            break
+        if on_progress is not None:
+            try:
+                _, size = segments_and_bytes(client, index)
+            except NotFoundError:
+                raise MergeError(f"{index} was deleted while it was being merged (a --replace "
+                                 "run swapped in a new version?)") from None
+            on_progress(max(0, size - bytes_before), bytes_before)
+        time.sleep(poll_s)
+    error = status.get("error")
+    if error:
+        raise MergeError(f"merging {index} failed: {error.get('type')}: {error.get('reason')}")
+    failures = (status.get("response") or {}).get("_shards", {}).get("failures")
+    if failures:
+        raise MergeError(f"merging {index} failed on a shard: {failures[0]}")
+    segments_after, bytes_after = segments_and_bytes(client, index)
+    if on_progress is not None:
+        on_progress(bytes_before, bytes_before)
+    return MergeResult(index, segments_before, segments_after, bytes_before, bytes_after,
+                       time.monotonic() - started)
+
+
+def _task(client: Elasticsearch, task: str) -> dict[str, Any]:
+    # The tasks API has been "technical preview" in the client for years; it is the only way
+    # to follow a force merge that outlives a request.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeneralAvailabilityWarning)
+        return dict(client.tasks.get(task_id=task, wait_for_completion=False))
+
+
+def describe(result: MergeResult) -> str:
+    """One line a person reads after a merge."""
+    gib = 2 ** 30
+    if not result.merged:
+        return f"{result.index}: already {result.segments_after} segment(s), nothing to merge"
+    return (f"{result.index}: {result.segments_before} segments merged into "
+            f"{result.segments_after}, {result.bytes_before / gib:.2f} GiB -> "
+            f"{result.bytes_after / gib:.2f} GiB, in {result.elapsed_s:.1f} s")

@@ -1,0 +1,20 @@
+"""When a run merges its index's segments afterwards."""
+
+from __future__ import annotations
+
+from indexer.optimize import MERGE_AFTER_PASSAGES, MergeResult, describe, should_merge
+
+
+def test_a_large_run_into_many_segments_merges() -> None:
+    assert should_merge(MERGE_AFTER_PASSAGES, 12)
+
+
+def test_a_small_run_or_one_segment_does_not() -> None:
+    assert not should_merge(MERGE_AFTER_PASSAGES - 1, 40)
+    assert not should_merge(10 * MERGE_AFTER_PASSAGES, 1)
+
+
+def test_the_summary_line_says_what_changed() -> None:
+    line = describe(MergeResult("ix", 146, 1, 8 * 2**30, 7 * 2**30, 612.4))
+    assert line == "ix: 146 segments merged into 1, 8.00 GiB -> 7.00 GiB, in 612.4 s"
+    assert "nothing to merge" in describe(MergeResult("ix", 1, 1, 10, 10, 0.1))
