@@ -55,7 +55,7 @@ def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
         legs = [queries.semantic_search_body(vectors, req, size=req.size, offset=req.offset)]
     else:
         return [(header, queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
-                                                     collapsed=False)),
+                                                     collapsed=False, highlighted=False)),
                 (header, queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K,
                                                       collapsed=False))]
     return [(header, body) for body in [*legs, queries.facets_body(req, vectors)]]
@@ -65,6 +65,14 @@ def hybrid_facets_search(legs: Sequence[Sequence[dict[str, Any]]], index: str) -
     """The facets of a hybrid page, counted over the passages its legs' hits brought."""
     ids = sorted({hit["_id"] for hits in legs for hit in hits})
     return search_header(index), queries.passages_facets_body(ids)
+
+
+def highlights_search(req: SearchRequest, shown: Sequence[dict[str, Any]],
+                      index: str) -> Search | None:
+    """The highlights of the results a hybrid page shows (sent beside its facets)."""
+    body = queries.highlights_body(req.q, [r["passage"]["id"] for r in shown
+                                           if r["passage"].get("id")])
+    return None if body is None else (search_header(index), body)
 
 
 def msearch_lines(searches: Sequence[Search]) -> list[dict[str, Any]]:

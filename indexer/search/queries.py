@@ -259,10 +259,24 @@ def _page(size: int, offset: int, collapsed: bool) -> dict[str, Any]:
 
 
 def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
-                        collapsed: bool = True) -> dict[str, Any]:
-    """Keyword leg: one hit per document (keyword mode), or passages (hybrid, fused per passage)."""
-    return {"query": keyword_query(req.q, req.filters), "highlight": highlight_body(req.q),
-            **_page(size, offset, collapsed)}
+                        collapsed: bool = True, highlighted: bool = True) -> dict[str, Any]:
+    """Keyword leg: one hit per document (keyword mode), or passages (hybrid, fused per
+    passage). The hybrid leg is not highlighted: it brings 200 candidates of which a page
+    shows 10, and highlighting was most of its cost (:func:`highlights_body` marks those 10)."""
+    body = {"query": keyword_query(req.q, req.filters), **_page(size, offset, collapsed)}
+    if highlighted:
+        body["highlight"] = highlight_body(req.q)
+    return body
+
+
+def highlights_body(q: str, passage_ids: Sequence[str]) -> dict[str, Any] | None:
+    """The keyword highlights of the passages a hybrid page shows, whichever leg brought them;
+    None when the query has no plain words to mark."""
+    marks = highlight_body(q)
+    if not passage_ids or "highlight_query" not in marks:
+        return None
+    return {"query": {"ids": {"values": list(passage_ids)}}, "size": len(passage_ids),
+            "_source": False, "track_total_hits": False, "highlight": marks}
 
 
 def semantic_search_body(vectors: Sequence[QueryVector], req: SearchRequest, *, size: int,

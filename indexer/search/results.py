@@ -65,6 +65,7 @@ def shape_hit(hit: dict[str, Any], *, keyword_rank: int | None, semantic_rank: i
         "symbol": source.get("symbol"),
         "url": source.get("url"),
         "passage": {
+            "id": hit.get("_id"),
             "number": source.get("passage_no"),
             "text": source.get("text", ""),
             "highlights": list(highlights),
@@ -103,7 +104,7 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
     is best on both counts (a quotation's own paragraph, not a neighbour sharing a word).
     """
     hits = {h["_id"]: h for h in semantic_hits}
-    hits.update({h["_id"]: h for h in keyword_hits})  # keyword copies carry the highlights
+    hits.update({h["_id"]: h for h in keyword_hits})
     doc_of = {pid: hit["_source"]["doc_key"] for pid, hit in hits.items()}
     kw_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in keyword_hits])
     sem_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in semantic_hits])
@@ -131,6 +132,15 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
                                 semantic_rank=doc.semantic_rank, fused=doc.score,
                                 more_passages=others))
     return window, len(documents)
+
+
+def add_highlights(shown: Sequence[dict[str, Any]], response: dict[str, Any]) -> None:
+    """Put the highlights a hybrid page's second request found into its results."""
+    marked = {h["_id"]: h.get("highlight", {}).get("text") or [] for h in hits_of(response)}
+    for result in shown:
+        passage = result["passage"]
+        if marked.get(passage.get("id")):
+            passage["highlights"] = list(marked[passage["id"]])
 
 
 def passage_counts(response: dict[str, Any]) -> dict[str, int]:

@@ -143,11 +143,16 @@ class Searcher:
             legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
             shown, fused = results.hybrid_results(req, legs[0], legs[1],
                                                   exact.exact_passages(req.q, legs[0]))
-            # The total and the facets count the documents the fusion ranked, no more.
-            facets_response = (self._msearch([plan.hybrid_facets_search(legs, self.index)])[0]
-                               if fused else EMPTY_RESPONSE)
+            # The total and the facets count the documents the fusion ranked, no more; the
+            # shown passages' highlights come in the same round trip.
+            second = [plan.hybrid_facets_search(legs, self.index)] if fused else []
+            marks = plan.highlights_search(req, shown, self.index)
+            answers = self._msearch(second + ([marks] if marks else []))
+            facets_response = answers[0] if fused else EMPTY_RESPONSE
+            if marks:
+                results.add_highlights(shown, answers[-1])
             return results.Page(shown, results.facets(facets_response)[1], fused, fused,
-                                partial=partial or bool(facets_response.get("timed_out")))
+                                partial=partial or any(a.get("timed_out") for a in answers))
         total, facets = results.facets(responses[-1])
         # One mode alone pages straight in Elasticsearch, one hit per document.
         hits = results.hits_of(responses[0])

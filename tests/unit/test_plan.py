@@ -48,7 +48,8 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
     assert [header for header, _ in searches] == [HEADER] * 2
     keyword, semantic = (body for _, body in searches)
     assert keyword == queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
-                                                  collapsed=False)
+                                                  collapsed=False, highlighted=False)
+    assert "highlight" not in keyword  # 200 candidates, 10 shown: those 10 are highlighted
     assert semantic == queries.semantic_search_body(VECTORS, req, size=queries.SEMANTIC_K,
                                                     collapsed=False)
     # The legs bring candidates from the top whatever the page: the fusion pages them.
@@ -59,6 +60,12 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
     assert header == HEADER
     assert facets["query"] == {"ids": {"values": ["news/c#0", "un/a#0", "un/b#0"]}}
     assert facets["aggs"] == queries.facet_aggs() and facets["size"] == 0
+    shown = [{"passage": {"id": "un/b#0"}}, {"passage": {"id": "news/c#0"}}]
+    marks = plan.highlights_search(req, shown, INDEX)
+    assert marks is not None and marks[0] == HEADER
+    assert marks[1]["query"] == {"ids": {"values": ["un/b#0", "news/c#0"]}}
+    assert marks[1]["highlight"] == queries.highlight_body("aid") and marks[1]["size"] == 2
+    assert plan.highlights_search(SearchRequest(q="-aid", mode="hybrid"), shown, INDEX) is None
 
 
 def test_hybrid_without_query_vectors_is_the_keyword_page() -> None:

@@ -39,7 +39,7 @@ def test_a_hit_becomes_a_result_with_its_passage_quotes_and_ranks() -> None:
         "title": "The situation in the Middle East", "date": "2020-01-10", "source": "UNSC",
         "speaker": "Ms. Mueller", "speaker_id": None, "speaker_country": "OCHA",
         "symbol": "S/PV.8700", "url": None,
-        "passage": {"number": 4, "text": "Hospitals & schools were shelled.",
+        "passage": {"id": "p1", "number": 4, "text": "Hospitals & schools were shelled.",
                     "highlights": ["<mark>Hospitals</mark> &amp; schools were shelled."],
                     "offset": 120, "end": 153},
         "more_passages": 2,
@@ -266,3 +266,12 @@ def test_placeholder_dates_far_apart_make_wider_bars_never_more_than_the_cap() -
     assert facets["date"][-1] == {"date": "9900-01-01", "count": 1}
     decades = _date_facet(_dates(("1500-01-01", 1), ("2020-01-01", 1)), [])
     assert decades["date_interval"] == "decade" and len(decades["date"]) == 53
+
+
+def test_a_hybrid_pages_highlights_land_on_the_passages_shown() -> None:
+    shown = [results.shape_hit(_hit(pid, "un/a", 1.0), keyword_rank=None, semantic_rank=1,
+                               fused=1.0) for pid in ("p1", "p2")]
+    results.add_highlights(shown, {"hits": {"hits": [
+        {"_id": "p2", "highlight": {"text": ["<mark>aid</mark> convoys"]}}, {"_id": "p1"}]}})
+    assert shown[0]["passage"]["highlights"] == []
+    assert shown[1]["passage"]["highlights"] == ["<mark>aid</mark> convoys"]
