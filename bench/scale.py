@@ -3,9 +3,12 @@
     python -m bench.scale [--sizes 10000,100000] [--full]        # --full adds 1,000,000
 
 For each size the synthetic collection ``synthetic-<n>`` (bench/synthetic.py) is indexed under
-the bench prefix (reused if present; not force-merged), then 200 queries are sent straight to
-Elasticsearch by one client after a warm-up: the semantic body alone (kNN, k=200, collapsed,
-size 10) and the hybrid msearch the Searcher sends (both legs uncollapsed, plus the facets).
+the bench prefix (reused if present), its segments merged into one as ``verbatim index`` does
+after a large load (``--no-merge`` leaves them as loaded), then 200 queries are sent straight
+to Elasticsearch by one client after a warm-up: the semantic body alone (kNN, k=200,
+collapsed, size 10) and the hybrid page's two round trips as the Searcher sends them (both
+legs uncollapsed; then the facets over the passages they brought and the shown passages'
+highlights).
 Queries go to the collection's own alias, so other collections do not weigh on the numbers.
 It ends with the memory an int8_hnsw index of 10M passages needs, and what fits in 24 GB.
 """
@@ -22,9 +25,12 @@ from elasticsearch import Elasticsearch
 from bench.common import bench_settings, write_result
 from bench.query import planned_page
 from bench.synthetic import index_synthetic, load_vocabulary, sample_queries
+from indexer import optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
-from indexer.search import plan
+from indexer.search import plan, results
+from indexer.search.queries import QueryVector
+from indexer.search.request import SearchRequest
 
 QUERIES = 200
 WARMUP = 20
@@ -88,6 +94,44 @@ def page_lines(texts: list[str], vectors: list[list[float]], mode: str, collecti
     return out
 
 
+def hybrid_pages(texts: list[str], vectors: list[list[float]], collection: str
+                 ) -> list[tuple[SearchRequest, list[QueryVector]]]:
+    out = []
+    for q, v in zip(texts, vectors, strict=True):
+        req, query_vectors = planned_page(q, "hybrid", collection, v)
+        assert query_vectors is not None
+        out.append((req, query_vectors))
+    return out
+
+
+def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVector],
+                index: str) -> int:
+    """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion, then the facets
+    and the highlights in a second round trip. Returns the errors Elasticsearch reported."""
+    first = client.msearch(searches=plan.msearch_lines(plan.page_searches(req, vectors, index)))
+    legs = [results.hits_of(r) for r in first["responses"]]
+    shown, _ = results.hybrid_results(req, legs[0], legs[1])
+    second = [plan.hybrid_facets_search(legs, index)]
+    marks = plan.highlights_search(req, shown, index)
+    response = client.msearch(searches=plan.msearch_lines(second + ([marks] if marks else [])))
+    return sum(1 for item in [*first["responses"], *response["responses"]] if "error" in item)
+
+
+def time_hybrid(client: Elasticsearch, pages: list[tuple[SearchRequest, list[QueryVector]]],
+                index: str) -> dict[str, Any]:
+    """p50/p95 of whole hybrid pages, one client, after ``WARMUP`` unmeasured ones."""
+    for req, vectors in pages[:WARMUP]:
+        hybrid_page(client, req, vectors, index)
+    latencies, errors = [], 0
+    for req, vectors in pages:
+        started = time.perf_counter()
+        errors += hybrid_page(client, req, vectors, index)
+        latencies.append(time.perf_counter() - started)
+    ms = np.asarray(latencies) * 1000
+    return {"n": len(ms), "errors": errors, "p50_ms": round(float(np.percentile(ms, 50)), 1),
+            "p95_ms": round(float(np.percentile(ms, 95)), 1)}
+
+
 def time_msearch(client: Elasticsearch, bodies: list[list[dict[str, Any]]]) -> dict[str, Any]:
     """p50/p95 of one msearch per body, one client, after ``WARMUP`` unmeasured ones."""
     for lines in bodies[:WARMUP]:
@@ -107,6 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="collection sizes, comma-separated")
     parser.add_argument("--full", action="store_true", help="add 1,000,000 passages (hours on 2 cores)")
+    parser.add_argument("--no-merge", action="store_true",
+                        help="measure the indices as loaded, without merging their segments")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.full and 1_000_000 not in sizes:
@@ -122,14 +168,19 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{collection}: indexing (or reusing)", flush=True)
         indexed = index_synthetic(client, settings, collection, n)
         alias = settings.alias(collection)
+        merged = None
+        if not args.no_merge:
+            print(f"{collection}: merging segments", flush=True)
+            merged = optimize.merge(client, indexed["index"]).as_dict()
+            indexed["store_bytes"] = merged["bytes_after"]
         # The semantic leg alone (without the facets), and the whole hybrid page.
         knn = page_lines(texts, vectors, "semantic", collection, alias, searches=1)
-        hybrid = page_lines(texts, vectors, "hybrid", collection, alias)
-        row = {"index": indexed, "store_bytes": indexed["store_bytes"],
+        row = {"index": indexed, "merge": merged, "store_bytes": indexed["store_bytes"],
                "bytes_per_passage": round(indexed["store_bytes"] / n, 1),
                "segments": segment_count(client, indexed["index"]),
                "knn": time_msearch(client, knn),
-               "hybrid": time_msearch(client, hybrid), **node_heap(client)}
+               "hybrid": time_hybrid(client, hybrid_pages(texts, vectors, collection), alias),
+               **node_heap(client)}
         rows[str(n)] = row
         print(f"{collection}: index {indexed.get('index_s')} s ({indexed.get('docs_per_s')} docs/s"
               f"{', reused' if indexed['reused'] else ''}), {row['store_bytes'] / 2**20:.1f} MiB "
@@ -142,7 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     print_estimate(estimate, max(sizes))
     write_result("scale", {"sizes": rows, "memory_estimate_10m": estimate,
                            "estimate_measured_from": max(sizes), "queries": len(texts),
-                           "notes": ["Indices are loaded with refresh off, refreshed once, not force-merged.",
+                           "merged": not args.no_merge,
+                           "notes": ["Indices are loaded with refresh off, refreshed once, then "
+                                     "merged into one segment unless --no-merge.",
                                      "Vectors are random unit vectors; query vectors are real.",
                                      "Heap is node-wide (every index on the node)."]})
 
