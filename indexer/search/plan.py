@@ -89,9 +89,7 @@ def passage_counts_search(req: SearchRequest, vectors: Sequence[QueryVector] | N
                           hits: Sequence[dict[str, Any]], index: str) -> Search | None:
     """The second request of a keyword or semantic page: how many passages of each shown
     document matched. None for a hybrid page (its candidates count them) or an empty one."""
-    kind = page_kind(req, vectors)
     keys = doc_keys(hits)
-    if kind == "hybrid" or not keys:
+    if page_kind(req, vectors) != "keyword" or not keys:
         return None
-    leg_vectors = None if kind == "keyword" else vectors
-    return search_header(index), queries.passage_counts_body(req, leg_vectors, keys)
+    return search_header(index), queries.passage_counts_body(req, None, keys)

@@ -235,13 +235,8 @@ def collapse() -> dict[str, Any]:
 
 def passage_counts_body(req: SearchRequest, vectors: Sequence[QueryVector] | None,
                         doc_keys: Sequence[str]) -> dict[str, Any]:
-    """Matching passages per document, for the documents of one page. Semantic: among the
-    ``k`` nearest passages the page ranks (aggregations of a top-level ``knn`` cover them)."""
-    per_doc = {"terms": {"field": "doc_key", "size": len(doc_keys)}}
-    if req.mode == "semantic" and vectors:
-        return {"size": 0, "track_total_hits": False, "knn": top_knn(vectors, req),
-                "aggs": {"shown": {"filter": {"terms": {"doc_key": list(doc_keys)}},
-                                   "aggs": {"per_doc": per_doc}}}}
+    """Matching passages per document, for the documents of one keyword page (a semantic
+    page's come with its facets: :func:`facets_body`)."""
     return {
         "size": 0, "track_total_hits": False,
         "query": {"bool": {"must": [match_query(req, vectors)],
@@ -329,8 +324,13 @@ def facets_body(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> di
     """The facets of a keyword or semantic page: over every keyword match, or over the ``k``
     nearest passages the semantic page ranks (not the ``k`` nearest of each index)."""
     if req.mode == "semantic" and vectors:
-        return {"knn": top_knn(vectors, req), "size": 0, "aggs": facet_aggs(),
-                "track_total_hits": True}
+        # The page's passage counts come with the facets: the same ``k`` passages, so a
+        # second kNN search for them (as keyword pages need) would only repeat this one.
+        knn = top_knn(vectors, req)
+        ranked = SEMANTIC_K * (len(knn) if isinstance(knn, list) else 1)
+        return {"knn": knn, "size": 0, "track_total_hits": True,
+                "aggs": {**facet_aggs(),
+                         "per_doc": {"terms": {"field": "doc_key", "size": ranked}}}}
     return {"query": match_query(req, vectors), "size": 0, "aggs": facet_aggs(),
             "track_total_hits": True}
 

@@ -156,7 +156,8 @@ class Searcher:
         total, facets = results.facets(responses[-1])
         # One mode alone pages straight in Elasticsearch, one hit per document.
         hits = results.hits_of(responses[0])
-        counts = self._passage_counts(req, vectors, hits)
+        counts = (results.passage_counts(responses[-1]) if kind == "semantic"
+                  else self._passage_counts(req, vectors, hits))
         shown = results.leg_results(hits, counts, offset=req.offset, keyword=kind == "keyword")
         return results.Page(shown, facets, total, total, partial=partial)
 
