@@ -83,6 +83,32 @@ PERSON_PROPERTIES: dict[str, Any] = {
     "first_date": NULLABLE_STR, "last_date": NULLABLE_STR,
     "documents": {"type": "integer"}, "quotes": {"type": "integer"},
 }
+OVER_TIME: dict[str, Any] = {
+    "type": "object", "required": ["interval", "buckets"],
+    "description": "The documents the person speaks in, by month (by year when they span more "
+                   "than 36 months); counts are documents, so they add up to `documents`.",
+    "properties": {
+        "interval": {"type": "string", "enum": ["month", "year"]},
+        "buckets": {"type": "array", "items": {
+            "type": "object", "required": ["date", "count", "types"],
+            "properties": {"date": {"type": "string", "description": "`2020-03` or `2020`"},
+                           "count": {"type": "integer"},
+                           "types": {"type": "object", "description": "Documents by type "
+                                     "(`transcript`: turns in a meeting, `speech`).",
+                                     "additionalProperties": {"type": "integer"}}}}}},
+}
+TERMS: dict[str, Any] = {
+    "type": "array",
+    "description": "What they said most: Elasticsearch `significant_text` over their passages "
+                   "against the whole archive, strongest first, stop words and numbers left out.",
+    "items": {"type": "object", "required": ["term", "count", "background", "score"],
+              "properties": {"term": {"type": "string"},
+                             "count": {"type": "integer",
+                                       "description": "Their passages with the word."},
+                             "background": {"type": "integer",
+                                            "description": "Passages in the archive with it."},
+                             "score": {"type": "number"}}},
+}
 PERSON_REQUIRED = ["id", "name", "aliases", "country", "role", "documents", "quotes"]
 
 SCHEMAS: dict[str, Any] = {
@@ -129,10 +155,12 @@ SCHEMAS: dict[str, Any] = {
             "type": "object", "required": PERSON_REQUIRED, "properties": PERSON_PROPERTIES}}},
     },
     "Speaker": {
-        "type": "object", "required": [*PERSON_REQUIRED, "recent_documents", "quoted"],
+        "type": "object",
+        "required": [*PERSON_REQUIRED, "recent_documents", "quoted", "over_time", "terms"],
         "properties": {**PERSON_PROPERTIES,
                        "recent_documents": {"type": "array", "items": {"type": "object"}},
                        "quoted": {"type": "array", "items": {"type": "object"}},
-                       "quoted_total": {"type": "integer"}},
+                       "quoted_total": {"type": "integer"},
+                       "over_time": OVER_TIME, "terms": TERMS},
     },
 }

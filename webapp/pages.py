@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request
-from markupsafe import Markup
 
 from indexer.errors import VerbatimError
 from indexer.model.embedder import ModelError
 from indexer.provenance.check import Claim
 from indexer.search.request import MAX_DEPTH, MAX_QUERY_CHARS, MODES
+from webapp.document_view import layout
 from webapp.extensions import checker, searcher
 from webapp.params import parse_search
 
@@ -97,6 +98,40 @@ def quoted_phrase(q: str) -> str | None:
     return inner
 
 
+FILTER_PARAMS = ("collection", "type", "speaker", "date_from", "date_to")
+SHORT_QUERY_WORDS = 4  # a query this short reads as a phrase worth seeing in context
+_PHRASE = re.compile(r'["\u201c\u00ab]([^"\u201c\u201d\u00ab\u00bb]+)["\u201d\u00bb]')
+
+
+def timeline_url(args: dict[str, list[str]]) -> str:
+    """The same search drawn over time, one line per speaker (page and size do not apply)."""
+    pairs = [(k, v) for k, values in args.items() if k not in ("page", "size", "by")
+             for v in values if v != ""]
+    return "/timeline?" + urlencode([*pairs, ("by", "speaker")])
+
+
+def concordance_phrase(q: str) -> str | None:
+    """The phrase a concordance would follow for this query: its first quoted phrase, or the
+    whole query when it is a few words; None for a longer query of loose words."""
+    quoted = _PHRASE.search(q)
+    if quoted and quoted.group(1).strip():
+        return quoted.group(1).strip()
+    words = q.split()
+    if words and len(words) <= SHORT_QUERY_WORDS and not any(m in q for m in QUOTE_MARKS):
+        return " ".join(words)
+    return None
+
+
+def concordance_url(args: dict[str, list[str]], q: str) -> str | None:
+    """Every use of the query's phrase in context, under the same filters; None when the
+    query is no phrase (see ``concordance_phrase``)."""
+    phrase = concordance_phrase(q)
+    if phrase is None:
+        return None
+    filters = [(k, v) for k in FILTER_PARAMS for v in args.get(k, []) if v != ""]
+    return "/concordance?" + urlencode([("phrase", phrase), *filters])
+
+
 @bp.get("/")
 def search_page() -> Response:
     args = request.args.to_dict(flat=False)
@@ -120,6 +155,8 @@ def search_page() -> Response:
         quote_check=quote_check,
         max_query_chars=MAX_QUERY_CHARS,
         url_with=url_with, toggle=toggle, document_url=document_url,
+        timeline_url=timeline_url(args), concordance_url=concordance_url(args, req.q),
+        chosen_filters=sum(len(args.get(k, [])) for k in ("collection", "type", "speaker")),
         api_url="/api/search" + url_with(args, page=req.page),
         max_count=max((b["count"] for b in (response or {}).get("facets", {}).get("date", [])),
                       default=0),
@@ -138,28 +175,12 @@ def document_page(doc_id: str | None) -> Response:
         hit = int(request.args.get("passage", ""))
     except ValueError:
         hit = None
-    segments = render_document(doc)
+    blocks = layout(doc, hit)
     api = with_query("/api" + document_path(doc_id),
                      [("collection", collection)] if collection else [])
-    return make_response(render_template("document.html", doc=doc, hit=hit, segments=segments,
+    return make_response(render_template("document.html", doc=doc, hit=hit, blocks=blocks,
                                          api_url=api,
                                          back_url=back_url(request.args.get("back"))))
-
-
-def render_document(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The document's passages in order, each with its quotes marked (HTML-escaped text)."""
-    from indexer.search.highlight import mark_spans
-
-    text = doc.get("text") or ""
-    out = []
-    for passage in doc["passages"]:
-        start, end = passage["offset"], passage["end"]
-        body = text[start:end] if text and end else passage["text"]
-        spans = [(max(q["offset"], start) - start, min(q["end"], end) - start)
-                 for q in doc["quotes"] if q.get("passage") == passage["number"]
-                 and q.get("offset") is not None and doc["type"] == "article"]
-        out.append({**passage, "html": Markup(mark_spans(body, [s for s in spans if s[1] > s[0]]))})
-    return out
 
 
 @bp.get("/favicon.ico")

@@ -5,6 +5,7 @@ The same calls as the API (``/api/verify``, ``/api/speakers``), rendered as HTML
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 from urllib.parse import urlencode
 
@@ -130,6 +131,48 @@ def speakers_page() -> Response:
                                          api_url="/api/speakers?" + urlencode({"q": q})))
 
 
+CHART_HEIGHT = 80
+BAR_STEP = 14  # a bar's width and the gap after it, in the chart's own units
+MIN_SLOTS = 12  # the chart is at least this many bars wide: one period is a bar, not a block
+
+
+def period_bounds(date: str, interval: str) -> tuple[str, str]:
+    """The first and last day of a chart bar's period (``2020-03`` or ``2020``)."""
+    if interval == "year":
+        return f"{date}-01-01", f"{date}-12-31"
+    year, month = (int(x) for x in date.split("-")[:2])
+    last = calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+
+
+def over_time_chart(person: dict[str, Any]) -> dict[str, Any] | None:
+    """The geometry of a person's bar chart, drawn by the template as SVG attributes (the
+    CSP allows no inline style): one bar per period, its height their documents then, each
+    a link to a search of what they said in that period."""
+    buckets = person.get("over_time", {}).get("buckets", [])
+    top = max((b["count"] for b in buckets), default=0)
+    if not top:
+        return None
+    interval = person["over_time"]["interval"]
+    bars = []
+    for i, bucket in enumerate(buckets):
+        height = round(bucket["count"] / top * (CHART_HEIGHT - 4), 1)
+        first, last = period_bounds(bucket["date"], interval)
+        types = ", ".join(f"{n} {t}" for t, n in sorted(bucket["types"].items()))
+        bars.append({"x": i * BAR_STEP + 1, "y": round(CHART_HEIGHT - height, 1),
+                     "width": BAR_STEP - 2, "height": height, "date": bucket["date"],
+                     "count": bucket["count"], "types": types,
+                     "href": "/?" + urlencode([("speaker", person["name"]),
+                                               ("date_from", first), ("date_to", last)])})
+    return {"width": max(len(bars), MIN_SLOTS) * BAR_STEP, "height": CHART_HEIGHT, "bars": bars, "top": top,
+            "interval": interval}
+
+
+def term_url(person: dict[str, Any], term: str) -> str:
+    """A search for one of a person's words in what they said."""
+    return "/?" + urlencode([("q", term), ("mode", "keyword"), ("speaker", person["name"])])
+
+
 @bp.get("/speakers/<path:person_id>")
 def speaker_page(person_id: str) -> Response:
     app = services()
@@ -139,5 +182,6 @@ def speaker_page(person_id: str) -> Response:
         raise NotFound(f"No speaker with id {person_id!r}")
     return make_response(render_template(
         "speaker.html", person=person, verdicts=VERDICT_LABELS, check_url=check_url,
-        doc_link=doc_link,
+        doc_link=doc_link, chart=over_time_chart(person), term_url=term_url,
+        timeline_url="/timeline?" + urlencode([("speaker", person_id), ("by", "type")]),
         api_url="/api/speakers/" + person_id))

@@ -8,6 +8,7 @@ document.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -322,3 +323,29 @@ def document(doc_id: str, hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
                     "passage": p.get("passage_no")}
                    for p in passages for q in p.get("quotes", [])],
     }
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE_BREAK = re.compile(r"\n\s*")
+
+
+def paragraph_spans(text: str) -> list[dict[str, int]]:
+    """The document's own paragraphs as ``{"start", "end"}`` offsets into ``text``, whitespace
+    trimmed: passages are cut for the model, not for readers, so the document view lays the
+    text out by these (a wire story's standfirst and dateline paragraph are one passage but
+    two paragraphs). Paragraphs are separated by blank lines; a text with none (one line per
+    paragraph, as some records are kept) is cut at its line breaks instead."""
+    breaks = _BLANK_LINE if _BLANK_LINE.search(text) else _LINE_BREAK
+    spans: list[dict[str, int]] = []
+    cursor = 0
+    for match in [*breaks.finditer(text), None]:
+        stop = match.start() if match else len(text)
+        start, end = cursor, stop
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append({"start": start, "end": end})
+        cursor = match.end() if match else len(text)
+    return spans

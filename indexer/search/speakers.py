@@ -177,7 +177,74 @@ def speaker_profile(client: Elasticsearch, settings: Settings, person_id: str,
     quoted = checked_quotes(client, settings, verdicts=(), speaker_ids=[person_id],
                             filters=Filters(), page=1, size=size)
     return {**person_dict(found, *numbers), "recent_documents": documents,
+            "over_time": over_time(client, settings, person_id),
+            "terms": significant_terms(client, settings, person_id),
             "quoted": quoted["results"], "quoted_total": quoted["total"]}
+
+
+MONTHS_UP_TO = 36  # a person's documents are counted by month over spans up to this many
+TERMS_SIZE = 20
+TERMS_SAMPLE = 2000  # the most passages of theirs the significant terms read
+# Words with no content that still rank when a person speaks far more than the archive's
+# average passage (the text field keeps stop words for phrase search).
+STOP_WORDS = frozenset((  # noqa: SIM905 - a readable block of words
+    "a about above after again against all also am an and any are as at be because been "
+    "before being below between both but by can could did do does doing down during each few "
+    "for from further had has have having he her here hers herself him himself his how i if in "
+    "into is it its itself just let me more most my myself no nor not now of off on once only "
+    "or other our ours ourselves out over own same she should so some such than that the "
+    "their theirs them themselves then there these they this those through to too under until "
+    "up very was we were what when where which while who whom why will with would you your "
+    "yours yourself yourselves mr ms mrs"
+).split())
+
+
+def over_time(client: Elasticsearch, settings: Settings, person_id: str) -> dict[str, Any]:
+    """The documents a person speaks in, counted by month (by year over longer spans), each
+    period also by type (their turns in meetings, their speeches): ``{"interval",
+    "buckets": [{"date", "count", "types": {type: count}}]}``. Counts are documents, as on
+    the search page, so the buckets add up to the person's ``documents``."""
+    def histogram(interval: str, fmt: str) -> dict[str, Any]:
+        return {"date_histogram": {"field": "date", "calendar_interval": interval,
+                                   "format": fmt},
+                "aggs": {"docs": {"cardinality": {"field": "doc_key"}},
+                         "types": {"terms": {"field": "type", "size": 10},
+                                   "aggs": {"docs": {"cardinality": {"field": "doc_key"}}}}}}
+    body: dict[str, Any] = {"size": 0, "query": {"term": {"speaker_id": person_id}}, "aggs": {
+        "month": histogram("month", "yyyy-MM"), "year": histogram("year", "yyyy")}}
+    aggs = client.search(**search_header(settings.all_alias), **body,
+                         timeout=SEARCH_TIMEOUT).body.get("aggregations", {})
+    months = aggs.get("month", {}).get("buckets", [])
+    interval = "month" if len(months) <= MONTHS_UP_TO else "year"
+    return {"interval": interval, "buckets": [{
+        "date": b["key_as_string"], "count": int(b["docs"]["value"]),
+        "types": {t["key"]: int(t["docs"]["value"]) for t in b["types"]["buckets"]}}
+        for b in aggs.get(interval, {}).get("buckets", [])]}
+
+
+def significant_terms(client: Elasticsearch, settings: Settings, person_id: str,
+                      size: int = TERMS_SIZE) -> list[dict[str, Any]]:
+    """What a person said most, against the rest of the archive: Elasticsearch's
+    ``significant_text`` over the words of their passages (a sample of them, read again
+    from the stored text, so no extra field is indexed), repeated boilerplate ("I thank the
+    President...") counted once, and a word only when at least two of their passages use it.
+    Stop words and numbers are left out. ``count``: their passages with the word;
+    ``background``: passages in the archive with it."""
+    body: dict[str, Any] = {"size": 0, "query": {"term": {"speaker_id": person_id}}, "aggs": {
+        "sample": {"sampler": {"shard_size": TERMS_SAMPLE}, "aggs": {"terms": {
+            "significant_text": {"field": "text", "filter_duplicate_text": True,
+                                 "min_doc_count": 2, "size": size * 2}}}}}}
+    aggs = client.search(**search_header(settings.all_alias), **body,
+                         timeout=SEARCH_TIMEOUT).body.get("aggregations", {})
+    buckets = aggs.get("sample", {}).get("terms", {}).get("buckets", [])
+    terms = [{"term": b["key"], "count": int(b["doc_count"]), "background": int(b["bg_count"]),
+              "score": round(float(b["score"]), 4)}
+             for b in buckets if _content_word(str(b["key"]))]
+    return terms[:size]
+
+
+def _content_word(term: str) -> bool:
+    return len(term) > 2 and term not in STOP_WORDS and not any(c.isdigit() for c in term)
 
 
 def quoted_from(client: Elasticsearch, settings: Settings, collection: str, doc_id: str,

@@ -2,91 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import threading
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
-from indexer.cli import cli
-from indexer.settings import Settings, load_settings
-from tests.conftest import require
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-OUTPUT = REPO / "test-output"
-HOSTILE = {
-    "id": "hostile-1", "title": "<script>window.__xss = 1</script>Quay report",
-    "text": "The quay <script>window.__xss = 2</script> reopened. <img src=x onerror=\"window.__xss=3\"> "
-            "Officials said </mark><script>window.__xss = 4</script> the cranes work. "
-            "<a href=\"javascript:window.__xss=5\">link</a> \"Alert,\" said <b onmouseover=alert(6)>Ana</b>.",
-    "url": "javascript:window.__xss=7", "source": "<svg onload=alert(8)>",
-}
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def live_server(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    from werkzeug.serving import make_server
-
-    from webapp.app import create_app
-
-    env = dict(os.environ, VERBATIM_INDEX_PREFIX=f"vt-web-{uuid.uuid4().hex[:8]}")
-    settings: Settings = load_settings(env)
-    folder = tmp_path_factory.mktemp("web")
-    (folder / "transcripts").mkdir()
-    shutil.copy(data_dir / "unsc_2020_syria" / "transcripts" / "S_PV.8734.txt",
-                folder / "transcripts")
-    shutil.copy(data_dir / "unsc_2020_syria" / "meetings.csv", folder)
-    shutil.copy(data_dir / "seed" / "upi_2020-02-27_saraqib.txt", folder)
-    (folder / "hostile.jsonl").write_text(json.dumps(HOSTILE) + "\n")
-    result = CliRunner().invoke(cli, ["index", str(folder), str(REPO / "samples"),
-                                      "--collection", "web", "--no-progress"], obj=settings,
-                                catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    app = create_app(settings, embedder=embedder)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} not found (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    page.problems = problems
-    yield page
-    context.close()
-    assert problems == [], problems
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 
 
 def test_search_filter_and_open_the_hit(live_server: str, page: Any) -> None:

@@ -2,6 +2,29 @@
 (function () {
   "use strict";
 
+  // Styles that need the script (the phone's folding facets) hang on this class.
+  document.documentElement.classList.add("js");
+
+  // On a phone the facets fold into a panel under a button (app.css hides the button on
+  // wider screens, where the panel is always shown).
+  var toggle = document.querySelector(".facets-toggle");
+  var panel = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (toggle && panel) {
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      panel.classList.toggle("open", open);
+    };
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    panel.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
   // Mode radios and facet links already change the URL; submit the form when the mode changes.
   var form = document.querySelector("form.search");
   if (form) {
