@@ -120,7 +120,7 @@ FUSIONS: dict[str, Fusion] = {
     "linear 0.5 (product)": product("linear", 0.5),
     "rrf (product)": product("rrf"),
     **{f"linear {a}": product("linear", a) for a in (0.3, 0.4, 0.6, 0.7)},
-    "z-score 0.5": weighted(z_score),
+    **{f"z-score {a}": weighted(z_score, a) for a in (0.5, 0.55, 0.6)},
     "dbsf 0.5": weighted(dbsf),
     "by max 0.5": weighted(by_max),
     **{f"min-max at {d} 0.5": weighted(top_min_max(d)) for d in (10, 20, 50, 100)},
