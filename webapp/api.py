@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
@@ -116,23 +116,32 @@ def export() -> Response:
     a = args()
     fmt = choice(a, "format", ("jsonl", "csv"), "jsonl")
     req = parse_search({k: v for k, v in a.items() if k not in ("page", "size", "format")})
-    rows = searcher().export(req)
-    first = next(rows, None)  # fail before the 200 if Elasticsearch is down
+    return streamed(searcher().export(req), fmt, EXPORT_COLUMNS, "verbatim-export",
+                    csv_values=_export_values)
+
+
+def streamed(rows: Iterator[dict[str, Any]], fmt: str, columns: Sequence[str], filename: str,
+             *, csv_values: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Response:
+    """``rows`` streamed as JSON lines or CSV (``columns``, formula-safe cells), as a download
+    named ``filename``. The first row is read before the 200, so a search that fails at once
+    (Elasticsearch down) still answers its error; one that fails later ends the stream.
+    ``csv_values`` flattens a row for its CSV cells (nested values)."""
+    first = next(rows, None)
 
     def generate() -> Iterator[str]:
         if fmt == "csv":
-            yield _csv_line(EXPORT_COLUMNS)
+            yield _csv_line(columns)
         for row in ([first] if first else []):
-            yield _format(row, fmt)
+            yield _format(row, fmt, columns, csv_values)
         try:
             for row in rows:
-                yield _format(row, fmt)
+                yield _format(row, fmt, columns, csv_values)
         except SearchUnavailable:
             return
 
     mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
     response = Response(stream_with_context(generate()), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="verbatim-export.{fmt}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
 
@@ -153,12 +162,18 @@ def _csv_line(values: Any) -> str:
     return buffer.getvalue()
 
 
-def _format(row: dict[str, Any], fmt: str) -> str:
-    if fmt == "jsonl":
-        return json.dumps(row, ensure_ascii=False) + "\n"
+def _export_values(row: dict[str, Any]) -> dict[str, Any]:
     values = dict(row)
     values["quotes"] = " | ".join(f"{q['speaker'] or '?'}: {q['text']}" for q in row["quotes"])
-    return _csv_line([values.get(c) for c in EXPORT_COLUMNS])
+    return values
+
+
+def _format(row: dict[str, Any], fmt: str, columns: Sequence[str],
+            csv_values: Callable[[dict[str, Any]], dict[str, Any]] | None) -> str:
+    if fmt == "jsonl":
+        return json.dumps(row, ensure_ascii=False) + "\n"
+    values = csv_values(row) if csv_values else row
+    return _csv_line([values.get(c) for c in columns])
 
 
 @bp.get("/documents/<path:doc_id>")

@@ -54,11 +54,13 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     checker = Checker(client, embedder, settings, vectors=searcher.vectors)
     Services(settings, client, embedder, searcher, checker).install(app)
 
-    from webapp import api, pages, people_pages
+    from webapp import api, concordance_views, pages, people_pages, timeline_views
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(people_pages.bp)
+    app.register_blueprint(timeline_views.bp)
+    app.register_blueprint(concordance_views.bp)
     errors.register(app)
     app.before_request(_refuse_large_bodies)
     app.before_request(_refuse_long_request_lines)

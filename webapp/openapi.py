@@ -14,7 +14,9 @@ from indexer.search.request import (
     MAX_QUERY_CHARS,
     MAX_SIZE,
 )
+from webapp import openapi_concordance as concordance_spec
 from webapp import openapi_provenance as provenance_spec
+from webapp import openapi_timeline as timeline_spec
 from webapp.params import FILTER_PARAMS, SEARCH_PARAMS, Param
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -246,6 +248,9 @@ def build_spec() -> dict[str, Any]:
                 "responses": {"200": {"description": "OpenAPI 3.1",
                                       "content": {"application/json": {"schema": {"type": "object"}}}}}}},
             **provenance_spec.PATHS,
+            **timeline_spec.PATHS,
+            **concordance_spec.PATHS,
         },
-        "components": {"schemas": {**SCHEMAS, **provenance_spec.SCHEMAS}},
+        "components": {"schemas": {**SCHEMAS, **provenance_spec.SCHEMAS, **timeline_spec.SCHEMAS,
+                                   **concordance_spec.SCHEMAS}},
     }

@@ -33,7 +33,7 @@ from indexer.errors import (
 )
 from indexer.model.embedder import Embedder
 from indexer.people.store import resolve_names
-from indexer.search import exact, highlight, phrases, plan, queries, results, speakers
+from indexer.search import exact, highlight, phrases, plan, queries, reads, results, speakers
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
 from indexer.search.vectors import QueryVectors, semantic_text
@@ -74,12 +74,12 @@ class Searcher:
         """One page of results with facets. ``mark_semantic=False`` skips encoding the page's
         sentences for semantic highlights (benchmarks that only need the ranking)."""
         started = time.perf_counter()
-        req, relaxed = self._forgiving(req)
+        req, relaxed = self.forgiving(req)
         vectors, degraded = self.vectors.for_request(req)
         if req.mode == "semantic" and vectors is None:
             raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
         with elasticsearch_errors():
-            page = self._page(self._by_person(req), vectors)
+            page = self._page(self.by_person(req), vectors)
             page.facets["speaker"] = speakers.name_facet(self.client, self.settings,
                                                          page.facets.get("speaker", []))
             self._provenance(page.results)
@@ -93,7 +93,7 @@ class Searcher:
             body["unmatched_phrases"] = relaxed
         return body
 
-    def _forgiving(self, req: SearchRequest) -> tuple[SearchRequest, list[dict[str, str]]]:
+    def forgiving(self, req: SearchRequest) -> tuple[SearchRequest, list[dict[str, str]]]:
         """The request with each quoted phrase that matches nothing relaxed (``phrases``),
         and what was relaxed how; phrases that match exactly are kept."""
         wanted = phrases.quoted(req.q)
@@ -113,11 +113,11 @@ class Searcher:
                                                for p in missing]
 
     def _exists(self, forms: list[str], filters: Filters) -> list[bool]:
-        responses = self._msearch([(plan.search_header(self.index),
+        responses = self.msearch([(plan.search_header(self.index),
                                     phrases.exists_body(form, filters)) for form in forms])
         return [int(r["hits"]["total"]["value"]) > 0 for r in responses]
 
-    def _by_person(self, req: SearchRequest) -> SearchRequest:
+    def by_person(self, req: SearchRequest) -> SearchRequest:
         """The request with its speaker filter widened to the people the names name."""
         if not req.filters.speakers:
             return req
@@ -136,7 +136,7 @@ class Searcher:
 
     def _page(self, req: SearchRequest, vectors: list[QueryVector] | None) -> results.Page:
         """The page's msearch (one leg or both, and the facets), shaped."""
-        responses = self._msearch(plan.page_searches(req, vectors, self.index))
+        responses = self.msearch(plan.page_searches(req, vectors, self.index))
         partial = any(r.get("timed_out") for r in responses)
         kind = plan.page_kind(req, vectors)
         if kind == "hybrid":
@@ -147,7 +147,7 @@ class Searcher:
             # shown passages' highlights come in the same round trip.
             second = [plan.hybrid_facets_search(legs, self.index)] if fused else []
             marks = plan.highlights_search(req, shown, self.index)
-            answers = self._msearch(second + ([marks] if marks else []))
+            answers = self.msearch(second + ([marks] if marks else []))
             facets_response = answers[0] if fused else EMPTY_RESPONSE
             if marks:
                 results.add_highlights(shown, answers[-1])
@@ -173,7 +173,7 @@ class Searcher:
         return results.passage_counts(self.client.search(**header, **body,
                                                          timeout=SEARCH_TIMEOUT).body)
 
-    def _msearch(self, searches: list[plan.Search]) -> list[dict[str, Any]]:
+    def msearch(self, searches: list[plan.Search]) -> list[dict[str, Any]]:
         """The searches in one round trip. msearch answers 200 even when a search in it failed,
         so the transport's retries never see a node lost mid-search (its shards fail with 502
         or 503 inside the response): such a response is retried here, after a short pause in
@@ -211,7 +211,7 @@ class Searcher:
         with elasticsearch_errors():
             ids = resolve_names(self.client, self.settings, [speaker]) if speaker \
                 else {}
-            body = queries.quotes_body(q, filters, speaker=speaker, size=size, offset=offset,
+            body = reads.quotes_body(q, filters, speaker=speaker, size=size, offset=offset,
                                        speaker_ids=ids.get(speaker or "", []))
             response = self.client.search(**plan.search_header(self.index), **body,
                                           timeout=SEARCH_TIMEOUT).body
@@ -230,11 +230,11 @@ class Searcher:
             vectors, _ = self.vectors.for_request(req)
             query = queries.match_query(req, vectors)
             pit = self.client.open_point_in_time(index=self.index, ignore_unavailable=True,
-                                                 keep_alive=queries.PIT_KEEP_ALIVE)["id"]
+                                                 keep_alive=reads.PIT_KEEP_ALIVE)["id"]
             after: list[Any] | None = None
             try:
                 while True:
-                    response = self.client.search(**queries.export_body(query, pit, after))
+                    response = self.client.search(**reads.export_body(query, pit, after))
                     hits = results.hits_of(response.body)
                     if not hits:
                         return
@@ -251,7 +251,7 @@ class Searcher:
         """A whole document with its passages and quotations; ``NotFound`` if no such id."""
         with elasticsearch_errors():
             response = self.client.search(**plan.search_header(self.index),
-                                          **queries.document_body(doc_id, collection))
+                                          **reads.document_body(doc_id, collection))
             hits = results.hits_of(response.body)
             if not hits:
                 raise NotFound(f"No document with id {doc_id!r}")

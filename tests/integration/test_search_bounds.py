@@ -167,7 +167,7 @@ def test_an_elasticsearch_refusal_is_reported_as_such_with_its_reason(
     body = {"size": 0, "aggs": {"months": {"date_histogram": {
         "field": "date", "calendar_interval": "month", "min_doc_count": 0}}}}
     with caplog.at_level(logging.WARNING), pytest.raises(BadRequest) as refused:
-        searcher._msearch([(plan.search_header(ledger_settings.all_alias), body)])
+        searcher.msearch([(plan.search_header(ledger_settings.all_alias), body)])
     assert refused.value.status == 400
     assert "too_many_buckets_exception" in caplog.text
     assert "search.max_buckets" in caplog.text

@@ -1,0 +1,179 @@
+"""/api/timeline against the real node and model: each series counts what the search page's
+facet counts for the same query and mode, and bad choices are 400s naming the parameter."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from indexer.cli import cli
+from indexer.model.embedder import Embedder
+from indexer.settings import Settings, load_settings
+from webapp.app import create_app
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+SYMBOLS = ("8700", "8735")  # two small meetings a month apart
+QUERIES = [("Idlib", "keyword"), ("", "keyword"), ("ceasefire in Syria", "semantic"),
+           ("humanitarian access Idlib", "hybrid"), ("security council", "hybrid")]
+
+
+@pytest.fixture(scope="module")
+def timeline_settings(es, embedder, data_dir: Path,  # type: ignore[no-untyped-def]
+                      tmp_path_factory) -> Iterator[Settings]:
+    settings = load_settings(dict(os.environ,
+                                  VERBATIM_INDEX_PREFIX=f"vt-tl-{uuid.uuid4().hex[:8]}"))
+    folder = tmp_path_factory.mktemp("timeline")
+    (folder / "un" / "transcripts").mkdir(parents=True)
+    src = data_dir / "unsc_2020_syria"
+    for symbol in SYMBOLS:
+        shutil.copy(src / "transcripts" / f"S_PV.{symbol}.txt", folder / "un" / "transcripts")
+    shutil.copy(src / "meetings.csv", folder / "un")
+    runner = CliRunner()
+    for args in ([str(folder / "un"), "--collection", "un"],
+                 [str(data_dir / "seed"), str(REPO / "samples" / "articles"),
+                  "--collection", "news"]):
+        result = runner.invoke(cli, ["index", *args, "--no-progress"], obj=settings,
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    yield settings
+    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
+    if names:
+        es.indices.delete(index=",".join(names))
+
+
+@pytest.fixture(scope="module")
+def client(timeline_settings: Settings, embedder: Embedder) -> FlaskClient:
+    app = create_app(timeline_settings, embedder=embedder, test_config={"TESTING": True})
+    return app.test_client()
+
+
+def get(client: FlaskClient, path: str, **params: object) -> dict[str, Any]:
+    response = client.get(path, query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def facet_counts(facets: list[dict[str, Any]], by: str) -> dict[str, int]:
+    """The facet's counts by the key a timeline series carries (a person's id for speakers)."""
+    if by == "speaker":
+        return {b["id"] or b["value"]: b["count"] for b in facets}
+    return {b["value"]: b["count"] for b in facets}
+
+
+@pytest.mark.parametrize("by", ["speaker", "collection", "type"])
+@pytest.mark.parametrize(("q", "mode"), QUERIES)
+def test_series_sum_to_the_facet_counts(client: FlaskClient, q: str, mode: str, by: str) -> None:
+    page = get(client, "/api/search", q=q, mode=mode)
+    body = get(client, "/api/timeline", q=q, mode=mode, by=by, top=5)
+    assert body["by"] == by and body["interval"] in ("year", "month", "week", "day")
+    assert body["total"] == page["total"]
+    facets = facet_counts(page["facets"][by], by)
+    named = [s for s in body["series"] if not s["other"]]
+    assert named, body
+    for series in named:
+        dated = sum(b["count"] for b in series["buckets"])
+        assert dated + series["undated"] == series["total"] == facets[series["key"]], series
+        assert all(b["count"] > 0 for b in series["buckets"])
+    # The series are the facet's first keys, most documents first.
+    assert [s["total"] for s in named] == sorted(facets.values(), reverse=True)[:len(named)]
+    if len(facets) > len(named):
+        assert body["series"][-1]["other"] and body["series"][-1]["total"] > 0
+    else:
+        assert not any(s["other"] for s in body["series"])
+
+
+def test_a_speaker_series_is_the_person_with_their_name(client: FlaskClient) -> None:
+    body = get(client, "/api/timeline", q="Idlib", mode="keyword", by="speaker")
+    people = [s for s in body["series"] if s["person"]]
+    assert people
+    page = get(client, "/api/search", q="Idlib", mode="keyword")
+    names = {b["id"]: b["value"] for b in page["facets"]["speaker"] if b["id"]}
+    for series in people:
+        assert series["label"] == names[series["key"]] != series["key"]
+
+
+def test_other_counts_the_documents_of_the_remaining_keys(client: FlaskClient) -> None:
+    page = get(client, "/api/search", q="", mode="keyword")
+    body = get(client, "/api/timeline", q="", mode="keyword", by="type", top=1)
+    first, other = body["series"]
+    assert other["key"] == "other" and other["other"]
+    # A document has one type: the rest of the total is the other types'.
+    assert first["total"] + other["total"] == page["total"]
+    assert other["total"] == sum(page["facets"]["type"][i]["count"]
+                                 for i in range(1, len(page["facets"]["type"])))
+
+
+def test_meetings_counted_by_month_match_the_meeting_list(client: FlaskClient,
+                                                          data_dir: Path) -> None:
+    with (data_dir / "unsc_2020_syria" / "meetings.csv").open() as f:
+        dates = [row["date"] for row in csv.DictReader(f)
+                 if row["symbol"] in {f"S/PV.{s}" for s in SYMBOLS}]
+    expected = Counter(d[:7] + "-01" for d in dates)
+    body = get(client, "/api/timeline", collection="un", mode="keyword", by="collection",
+               interval="month")
+    (series,) = body["series"]
+    assert series["key"] == "un" and series["total"] == len(dates)
+    assert {b["date"]: b["count"] for b in series["buckets"]} == expected
+    assert body["first"] == min(dates) and body["last"] == max(dates)
+
+
+def test_auto_picks_the_interval_from_the_span(client: FlaskClient, data_dir: Path) -> None:
+    with (data_dir / "unsc_2020_syria" / "meetings.csv").open() as f:
+        dates = sorted(date.fromisoformat(row["date"]) for row in csv.DictReader(f)
+                       if row["symbol"] in {f"S/PV.{s}" for s in SYMBOLS})
+    days = (dates[-1] - dates[0]).days + 1  # the finest interval with at most 60 periods
+    one = get(client, "/api/timeline", collection="un", mode="keyword", by="type")
+    assert one["interval"] == ("day" if days <= 60 else "week" if days <= 7 * 59 else "month")
+    wide = get(client, "/api/timeline", mode="keyword", by="type")  # 2020 to 2025: 61 months
+    assert wide["interval"] == "year"
+
+
+def test_periods_and_filters_narrow_the_search_the_same_way(client: FlaskClient) -> None:
+    body = get(client, "/api/timeline", q="Syria", mode="keyword", by="collection",
+               interval="year")
+    for series in body["series"]:
+        for bucket in series["buckets"]:
+            year = bucket["date"][:4]
+            page = get(client, "/api/search", q="Syria", mode="keyword",
+                       collection=series["key"], date_from=f"{year}-01-01",
+                       date_to=f"{year}-12-31")
+            assert page["total"] == bucket["count"], (series["key"], bucket)
+
+
+@pytest.mark.parametrize(("params", "parameter"), [
+    ({"by": "weather"}, "by"), ({"interval": "hour"}, "interval"), ({"top": "0"}, "top"),
+    ({"top": "21"}, "top"), ({"top": "many"}, "top"), ({"mode": "psychic"}, "mode"),
+    ({"mode": "semantic"}, "q"), ({"date_from": "2020-13-01"}, "date_from"),
+])
+def test_bad_choices_are_400s_naming_the_parameter(client: FlaskClient, params: dict[str, str],
+                                                   parameter: str) -> None:
+    response = client.get("/api/timeline", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["status"] == 400 and error["parameter"] == parameter and error["message"]
+
+
+def test_the_page_draws_linked_buckets(client: FlaskClient) -> None:
+    response = client.get("/timeline", query_string={"q": "Idlib", "mode": "keyword",
+                                                     "by": "type"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    body = get(client, "/api/timeline", q="Idlib", mode="keyword", by="type")
+    bars = sum(len(s["buckets"]) for s in body["series"])
+    chart = html[html.index('<figure class="timeline">'):html.index("</figure>")]
+    assert bars and chart.count('class="bucket"') == bars
+    assert 'style="' not in chart and "<script" not in chart  # the CSP would block both
