@@ -168,18 +168,27 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{collection}: indexing (or reusing)", flush=True)
         indexed = index_synthetic(client, settings, collection, n)
         alias = settings.alias(collection)
-        merged = None
+        # The semantic leg alone (without the facets), and the whole hybrid page.
+        knn = page_lines(texts, vectors, "semantic", collection, alias, searches=1)
+        pages = hybrid_pages(texts, vectors, collection)
+        merged, before = None, None
         if not args.no_merge:
+            segments = segment_count(client, indexed["index"])
+            if segments > 1:  # as loaded, then merged: the merge's gain on this machine
+                before = {"segments": segments, "knn": time_msearch(client, knn),
+                          "hybrid": time_hybrid(client, pages, alias)}
+                print(f"{collection}: as loaded, {segments} segments: kNN p50/p95 "
+                      f"{before['knn']['p50_ms']}/{before['knn']['p95_ms']} ms, hybrid p50/p95 "
+                      f"{before['hybrid']['p50_ms']}/{before['hybrid']['p95_ms']} ms", flush=True)
             print(f"{collection}: merging segments", flush=True)
             merged = optimize.merge(client, indexed["index"]).as_dict()
             indexed["store_bytes"] = merged["bytes_after"]
-        # The semantic leg alone (without the facets), and the whole hybrid page.
-        knn = page_lines(texts, vectors, "semantic", collection, alias, searches=1)
-        row = {"index": indexed, "merge": merged, "store_bytes": indexed["store_bytes"],
+        row = {"index": indexed, "merge": merged, "before_merge": before,
+               "store_bytes": indexed["store_bytes"],
                "bytes_per_passage": round(indexed["store_bytes"] / n, 1),
                "segments": segment_count(client, indexed["index"]),
                "knn": time_msearch(client, knn),
-               "hybrid": time_hybrid(client, hybrid_pages(texts, vectors, collection), alias),
+               "hybrid": time_hybrid(client, pages, alias),
                **node_heap(client)}
         rows[str(n)] = row
         print(f"{collection}: index {indexed.get('index_s')} s ({indexed.get('docs_per_s')} docs/s"
