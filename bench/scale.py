@@ -171,15 +171,16 @@ def main(argv: list[str] | None = None) -> None:
         # The semantic leg alone (without the facets), and the whole hybrid page.
         knn = page_lines(texts, vectors, "semantic", collection, alias, searches=1)
         pages = hybrid_pages(texts, vectors, collection)
-        merged, before = None, None
+        merged: dict[str, Any] | None = None
+        before: dict[str, Any] | None = None
         if not args.no_merge:
             segments = segment_count(client, indexed["index"])
             if segments > 1:  # as loaded, then merged: the merge's gain on this machine
-                before = {"segments": segments, "knn": time_msearch(client, knn),
-                          "hybrid": time_hybrid(client, pages, alias)}
+                knn_ms, hybrid_ms = time_msearch(client, knn), time_hybrid(client, pages, alias)
+                before = {"segments": segments, "knn": knn_ms, "hybrid": hybrid_ms}
                 print(f"{collection}: as loaded, {segments} segments: kNN p50/p95 "
-                      f"{before['knn']['p50_ms']}/{before['knn']['p95_ms']} ms, hybrid p50/p95 "
-                      f"{before['hybrid']['p50_ms']}/{before['hybrid']['p95_ms']} ms", flush=True)
+                      f"{knn_ms['p50_ms']}/{knn_ms['p95_ms']} ms, hybrid p50/p95 "
+                      f"{hybrid_ms['p50_ms']}/{hybrid_ms['p95_ms']} ms", flush=True)
             print(f"{collection}: merging segments", flush=True)
             merged = optimize.merge(client, indexed["index"]).as_dict()
             indexed["store_bytes"] = merged["bytes_after"]
