@@ -43,8 +43,9 @@ def quotation(q: str) -> str | None:
 
 
 def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """Passage id -> how closely it holds the quotation's wording, for the keyword leg's best
-    passages that hold it at all; empty when the query is no quotation."""
+    """Passage key (``results.passage_key``) -> how closely it holds the quotation's wording,
+    for the keyword leg's best passages that hold it at all; empty when the query is no
+    quotation."""
     words = quotation(q)
     if words is None:
         return {}
@@ -56,5 +57,5 @@ def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, 
             continue
         own = max(alignment.quote_words - alignment.bracketed, 1)
         if quoted or alignment.matched / own >= UNQUOTED_MIN_MATCHED:
-            found[hit["_id"]] = alignment.similarity
+            found[f"{hit['_source'].get('doc_key')}|{hit['_id']}"] = alignment.similarity
     return found

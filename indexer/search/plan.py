@@ -70,7 +70,7 @@ def hybrid_facets_search(legs: Sequence[Sequence[dict[str, Any]]], index: str) -
 def highlights_search(req: SearchRequest, shown: Sequence[dict[str, Any]],
                       index: str) -> Search | None:
     """The highlights of the results a hybrid page shows (sent beside its facets)."""
-    body = queries.highlights_body(req.q, [r["passage"]["id"] for r in shown
+    body = queries.highlights_body(req.q, [(r["collection"], r["passage"]["id"]) for r in shown
                                            if r["passage"].get("id")])
     return None if body is None else (search_header(index), body)
 

@@ -261,14 +261,22 @@ def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
     return body
 
 
-def highlights_body(q: str, passage_ids: Sequence[str]) -> dict[str, Any] | None:
-    """The keyword highlights of the passages a hybrid page shows, whichever leg brought them;
+def highlights_body(q: str, passages: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+    """The keyword highlights of the passages a hybrid page shows, whichever leg brought them,
+    given as (collection, passage id): two collections may hold a passage of the same id.
     None when the query has no plain words to mark."""
     marks = highlight_body(q)
-    if not passage_ids or "highlight_query" not in marks:
+    if not passages or "highlight_query" not in marks:
         return None
-    return {"query": {"ids": {"values": list(passage_ids)}}, "size": len(passage_ids),
-            "_source": False, "track_total_hits": False, "highlight": marks}
+    by_collection: dict[str, list[str]] = {}
+    for collection, pid in passages:
+        by_collection.setdefault(collection, []).append(pid)
+    return {"query": {"bool": {"should": [
+                {"bool": {"filter": [{"term": {"collection": collection}},
+                                     {"ids": {"values": ids}}]}}
+                for collection, ids in by_collection.items()], "minimum_should_match": 1}},
+            "size": len(passages), "_source": ["collection"], "track_total_hits": False,
+            "highlight": marks}
 
 
 def semantic_search_body(vectors: Sequence[QueryVector], req: SearchRequest, *, size: int,

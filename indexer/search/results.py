@@ -93,6 +93,12 @@ def leg_results(hits: Sequence[dict[str, Any]], counts: dict[str, int], *, offse
     return out
 
 
+def passage_key(hit: dict[str, Any]) -> str:
+    """A passage's identity across collections: its id is unique only within its collection
+    (``doc_id#n``), so the document key (``collection/doc_id``) goes in front."""
+    return f"{hit['_source'].get('doc_key')}|{hit['_id']}"
+
+
 def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
                    semantic_hits: Sequence[dict[str, Any]],
                    exact: Mapping[str, float] | None = None
@@ -104,11 +110,11 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
     the meaning gets both); the passage shown is the one that fuses best on its own, so it
     is best on both counts (a quotation's own paragraph, not a neighbour sharing a word).
     """
-    hits = {h["_id"]: h for h in semantic_hits}
-    hits.update({h["_id"]: h for h in keyword_hits})
+    hits = {passage_key(h): h for h in semantic_hits}
+    hits.update({passage_key(h): h for h in keyword_hits})
     doc_of = {pid: hit["_source"]["doc_key"] for pid, hit in hits.items()}
-    kw_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in keyword_hits])
-    sem_passages = hybrid.ranked([(h["_id"], h["_score"]) for h in semantic_hits])
+    kw_passages = hybrid.ranked([(passage_key(h), h["_score"]) for h in keyword_hits])
+    sem_passages = hybrid.ranked([(passage_key(h), h["_score"]) for h in semantic_hits])
     documents = hybrid.fuse(
         hybrid.ranked([(doc_of[r.doc_id], r.score) for r in kw_passages]),
         hybrid.ranked([(doc_of[r.doc_id], r.score) for r in sem_passages]),
@@ -137,11 +143,13 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
 
 def add_highlights(shown: Sequence[dict[str, Any]], response: dict[str, Any]) -> None:
     """Put the highlights a hybrid page's second request found into its results."""
-    marked = {h["_id"]: h.get("highlight", {}).get("text") or [] for h in hits_of(response)}
+    marked = {(h.get("_source", {}).get("collection"), h["_id"]):
+              h.get("highlight", {}).get("text") or [] for h in hits_of(response)}
     for result in shown:
         passage = result["passage"]
-        if marked.get(passage.get("id")):
-            passage["highlights"] = list(marked[passage["id"]])
+        found = marked.get((result.get("collection"), passage.get("id")))
+        if found:
+            passage["highlights"] = list(found)
 
 
 def passage_counts(response: dict[str, Any]) -> dict[str, int]:

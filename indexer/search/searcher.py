@@ -147,7 +147,8 @@ class Searcher:
             # shown passages' highlights come in the same round trip.
             second = [plan.hybrid_facets_search(legs, self.index)] if fused else []
             marks = plan.highlights_search(req, shown, self.index)
-            answers = self.msearch(second + ([marks] if marks else []))
+            searches = second + ([marks] if marks else [])
+            answers = self.msearch(searches) if searches else []
             facets_response = answers[0] if fused else EMPTY_RESPONSE
             if marks:
                 results.add_highlights(shown, answers[-1])

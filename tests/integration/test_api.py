@@ -251,3 +251,9 @@ def test_pages_carry_security_headers(client: FlaskClient) -> None:
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
+def test_a_search_that_matches_nothing_is_an_empty_page(client: FlaskClient, mode: str) -> None:
+    body = search(client, q="hospitals", mode=mode, date_from="1800-01-01", date_to="1800-12-31")
+    assert body["total"] == 0 and body["results"] == []

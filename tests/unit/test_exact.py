@@ -39,7 +39,7 @@ def test_the_document_holding_the_wording_goes_first() -> None:
                _hit("speech#3", "speech", 11.0, SPEECH)]
     semantic = [_hit("near#0", "near", 0.9, "x"), _hit("other#0", "other", 0.8, "y")]
     found = exact.exact_passages(q, keyword)
-    assert set(found) == {"speech#3"}
+    assert set(found) == {"speech|speech#3"}  # results.passage_key
     req = SearchRequest(q=q, mode="hybrid")
     without, _ = results.hybrid_results(req, keyword, semantic)
     assert without[0]["doc_id"] == "near"  # the fusion alone prefers the neighbour

@@ -61,11 +61,15 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
     assert header == HEADER
     assert facets["query"] == {"ids": {"values": ["news/c#0", "un/a#0", "un/b#0"]}}
     assert facets["aggs"] == queries.facet_aggs() and facets["size"] == 0
-    shown = [{"passage": {"id": "un/b#0"}}, {"passage": {"id": "news/c#0"}}]
+    shown = [{"collection": "un", "passage": {"id": "b#0"}},
+             {"collection": "news", "passage": {"id": "c#0"}},
+             {"collection": "un", "passage": {"id": "d#1"}}]
     marks = plan.highlights_search(req, shown, INDEX)
     assert marks is not None and marks[0] == HEADER
-    assert marks[1]["query"] == {"ids": {"values": ["un/b#0", "news/c#0"]}}
-    assert marks[1]["highlight"] == queries.highlight_body("aid") and marks[1]["size"] == 2
+    assert marks[1]["query"]["bool"]["should"] == [
+        {"bool": {"filter": [{"term": {"collection": "un"}}, {"ids": {"values": ["b#0", "d#1"]}}]}},
+        {"bool": {"filter": [{"term": {"collection": "news"}}, {"ids": {"values": ["c#0"]}}]}}]
+    assert marks[1]["highlight"] == queries.highlight_body("aid") and marks[1]["size"] == 3
     assert plan.highlights_search(SearchRequest(q="-aid", mode="hybrid"), shown, INDEX) is None
 
 

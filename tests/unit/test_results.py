@@ -272,6 +272,10 @@ def test_a_hybrid_pages_highlights_land_on_the_passages_shown() -> None:
     shown = [results.shape_hit(_hit(pid, "un/a", 1.0), keyword_rank=None, semantic_rank=1,
                                fused=1.0) for pid in ("p1", "p2")]
     results.add_highlights(shown, {"hits": {"hits": [
-        {"_id": "p2", "highlight": {"text": ["<mark>aid</mark> convoys"]}}, {"_id": "p1"}]}})
+        {"_id": "p2", "_source": {"collection": "other"},
+         "highlight": {"text": ["<mark>elsewhere</mark>"]}},
+        {"_id": "p2", "_source": {"collection": "un"},
+         "highlight": {"text": ["<mark>aid</mark> convoys"]}},
+        {"_id": "p1", "_source": {"collection": "un"}}]}})
     assert shown[0]["passage"]["highlights"] == []
     assert shown[1]["passage"]["highlights"] == ["<mark>aid</mark> convoys"]
