@@ -188,7 +188,7 @@ def _print_summary(summary: Any) -> None:
     if summary.merge and summary.merge.get("error"):
         lines.append(f"  not merged: {summary.merge['error']} (the passages are searchable; "
                      "`verbatim optimize` tries again)")
-    elif summary.merge:
+    elif summary.merge and summary.merge["segments_after"] < summary.merge["segments_before"]:
         lines.append(f"  merged     {summary.merge['segments_before']} segments into "
                      f"{summary.merge['segments_after']} in {summary.merge['elapsed_s']:.1f} s")
     for skipped in summary.skipped_inputs[:10]:

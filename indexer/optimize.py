@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.exceptions import GeneralAvailabilityWarning
 
 MERGE_AFTER_PASSAGES = 20_000
@@ -63,10 +64,14 @@ def segments_and_bytes(client: Elasticsearch, index: str) -> tuple[int, int]:
     return int(primaries["segments"]["count"]), int(primaries["store"]["size_in_bytes"])
 
 
-def should_merge(written_passages: int, segments: int, *,
+def should_merge(written_passages: int, segments: int, *, index_passages: int | None = None,
                  target: int = TARGET_SEGMENTS) -> bool:
-    """Merge after a run that wrote a lot into an index of more segments than the target."""
-    return written_passages >= MERGE_AFTER_PASSAGES and segments > target
+    """Merge after a run that wrote a lot into an index of more segments than the target,
+    and wrote at least half of it: a merged segment over 5 GB is left out of the node's own
+    merges, so a large index that is only appended to is not rewritten whole each time."""
+    if written_passages < MERGE_AFTER_PASSAGES or segments <= target:
+        return False
+    return index_passages is None or written_passages * 2 >= index_passages
 
 
 def merge(client: Elasticsearch, index: str, *, target: int = TARGET_SEGMENTS,
@@ -74,8 +79,17 @@ def merge(client: Elasticsearch, index: str, *, target: int = TARGET_SEGMENTS,
     """Force-merge ``index`` down to ``target`` segments and wait for it, reporting progress.
 
     The merge runs as a task on the node (``wait_for_completion=false``), so a long merge is
-    not bound by the client's request timeout and its progress can be polled.
+    not bound by the client's request timeout and its progress can be polled. Any failure,
+    Elasticsearch's included, is a ``MergeError``: the index is whole and searchable either way.
     """
+    try:
+        return _merge(client, index, target, on_progress, poll_s)
+    except (ApiError, TransportError) as exc:
+        raise MergeError(f"merging {index} failed: {type(exc).__name__}: {exc}") from None
+
+
+def _merge(client: Elasticsearch, index: str, target: int, on_progress: MergeProgress | None,
+           poll_s: float) -> MergeResult:
     started = time.monotonic()
     segments_before, bytes_before = segments_and_bytes(client, index)
     if segments_before <= target:

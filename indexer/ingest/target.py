@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from elasticsearch import Elasticsearch
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch
 
 from indexer import indices, optimize
 from indexer.ingest.report import IndexingAborted, Progress, RunOptions, RunSummary
@@ -79,11 +80,14 @@ def _merge(client: Elasticsearch, options: RunOptions, target: Target, summary: 
            progress: Progress) -> None:
     if options.optimize is False:
         return
-    segments, _ = optimize.segments_and_bytes(client, target.index)
-    if options.optimize is None and not optimize.should_merge(summary.passages, segments):
-        return
     try:
+        if options.optimize is None:
+            segments, _ = optimize.segments_and_bytes(client, target.index)
+            held = int(client.count(index=target.index)["count"])
+            if not optimize.should_merge(summary.passages, segments, index_passages=held):
+                return
         summary.merge = optimize.merge(client, target.index,
                                        on_progress=progress.merging).as_dict()
-    except optimize.MergeError as exc:  # the passages are in and searchable: say so, go on
+    except (optimize.MergeError, ApiError, TransportError) as exc:
+        # The passages are in and searchable (and a --replace swap goes ahead): say so, go on.
         summary.merge = {"index": target.index, "error": str(exc)}

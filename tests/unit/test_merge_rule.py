@@ -14,6 +14,11 @@ def test_a_small_run_or_one_segment_does_not() -> None:
     assert not should_merge(10 * MERGE_AFTER_PASSAGES, 1)
 
 
+def test_an_append_to_a_much_larger_index_does_not_rewrite_it() -> None:
+    assert not should_merge(MERGE_AFTER_PASSAGES, 12, index_passages=40 * MERGE_AFTER_PASSAGES)
+    assert should_merge(MERGE_AFTER_PASSAGES, 12, index_passages=2 * MERGE_AFTER_PASSAGES)
+
+
 def test_the_summary_line_says_what_changed() -> None:
     line = describe(MergeResult("ix", 146, 1, 8 * 2**30, 7 * 2**30, 612.4))
     assert line == "ix: 146 segments merged into 1, 8.00 GiB -> 7.00 GiB, in 612.4 s"
