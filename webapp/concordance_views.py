@@ -65,8 +65,11 @@ def api_concordance() -> Response:
     req = parse_concordance(args)
     if fmt == "json":
         return jsonify(concordance(searcher(), req))
-    lines, _ = concordance_lines(searcher(), req)
-    return streamed(iter(lines), fmt, EXPORT_COLUMNS, "verbatim-concordance")
+    lines, truncated = concordance_lines(searcher(), req)
+    response = streamed(iter(lines), fmt, EXPORT_COLUMNS, "verbatim-concordance")
+    # An export holds the lines of the first MAX_DOCUMENTS documents: say when there were more.
+    response.headers["X-Verbatim-Truncated"] = "true" if truncated else "false"
+    return response
 
 
 @bp.get("/concordance")

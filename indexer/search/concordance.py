@@ -53,6 +53,7 @@ _SOURCE = ["doc_id", "doc_key", "collection", "type", "title", "date", "passage_
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _APOSTROPHE = re.compile(r"['’]")
+FIRST_USE_DOCUMENTS = 10  # read, oldest first, for the first use when the newest were read
 _GAP = r"[\W_]+"  # what may stand between two words of the phrase
 _BEFORE = r"(?<![^\W_])(?<![^\W_]['’])"  # not inside a word, nor after "council'"
 _AFTER = r"(?!['’]?[^\W_])"
@@ -118,10 +119,14 @@ def _fold(text: str) -> str:
 
 
 def candidates_body(words: Sequence[str], filters: Filters, *, order: str,
-                    limit: int) -> dict[str, Any]:
-    """One hit per candidate document (collapsed on ``doc_key``), oldest or newest first."""
+                    limit: int, raw: str | None = None) -> dict[str, Any]:
+    """One hit per candidate document (collapsed on ``doc_key``), oldest or newest first.
+    ``raw``, the phrase as typed, is matched too: the index keeps "U.N." and "1.5" as one
+    token each, where the phrase's words split them."""
     phrase = " ".join(words)
     should: list[dict[str, Any]] = [{"match_phrase": {"text": {"query": phrase}}}]
+    if raw and " ".join(raw.lower().split()) != phrase:
+        should.append({"match_phrase": {"text": {"query": raw}}})
     if "'" in phrase:
         should.append({"match_phrase": {"text": {"query": phrase.replace("'", "’")}}})
     for first in range(1, len(words)):  # passages that begin with the phrase's last words
@@ -228,18 +233,21 @@ class ConcordanceRequest:
     size: int = DEFAULT_SIZE
 
 
-def concordance_lines(searcher: Searcher, req: ConcordanceRequest
-                      ) -> tuple[list[dict[str, Any]], bool]:
-    """Every line of the request's phrase in order, and whether the document cap was hit."""
+def concordance_lines(searcher: Searcher, req: ConcordanceRequest, *,
+                      limit: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Every line of the request's phrase in order, and whether the document cap (``limit``
+    documents read) was hit."""
     words = phrase_words(req.phrase)
+    limit = MAX_DOCUMENTS if limit is None else limit
     client, index = searcher.client, searcher.index
     with elasticsearch_errors():
         filters = speakers.expand_filters(client, searcher.settings, req.filters)
         response = client.search(**plan.search_header(index), **candidates_body(
-            words, filters, order=req.order, limit=MAX_DOCUMENTS + 1), timeout=SEARCH_TIMEOUT)
+            words, filters, order=req.order, limit=limit + 1, raw=req.phrase),
+            timeout=SEARCH_TIMEOUT)
         hits = results.hits_of(response.body)
-        truncated = len(hits) > MAX_DOCUMENTS
-        keys = [h["_source"]["doc_key"] for h in hits[:MAX_DOCUMENTS]]
+        truncated = len(hits) > limit
+        keys = [h["_source"]["doc_key"] for h in hits[:limit]]
         allowed = _allowed(searcher, keys, filters) if filters.speakers else None
         lines: list[dict[str, Any]] = []
         for batch_start in range(0, len(keys), FETCH_BATCH):
@@ -270,6 +278,9 @@ def concordance(searcher: Searcher, req: ConcordanceRequest) -> dict[str, Any]:
     lines, truncated = concordance_lines(searcher, req)
     offset = (req.page - 1) * req.size
     first = earliest(lines)
+    if truncated and req.order != "oldest":  # the newest documents read: look back for it
+        first = earliest(concordance_lines(searcher, dataclasses.replace(req, order="oldest"),
+                                           limit=FIRST_USE_DOCUMENTS)[0]) or first
     return {
         "phrase": req.phrase, "words": phrase_words(req.phrase), "order": req.order,
         "total": len(lines), "documents": len({(x["collection"], x["doc_id"]) for x in lines}),

@@ -196,3 +196,20 @@ def test_bad_requests_name_their_parameter(client: FlaskClient, params: dict[str
     assert response.get_json()["error"]["parameter"] == parameter
     page = client.get("/concordance", query_string=params)
     assert page.status_code in (200, 400)  # the page shows the form for an empty phrase
+
+
+def test_first_use_is_found_when_only_the_newest_documents_are_read(
+        client: FlaskClient, records: dict[str, str], dates: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexer.search import concordance as module
+
+    monkeypatch.setattr(module, "MAX_DOCUMENTS", 1)
+    body = concordance(client, phrase=CROSS_BORDER, order="newest")
+    assert body["truncated"] is True and body["documents"] == 1
+    earliest_symbol = min((s for s in records if count(records[s], CROSS_BORDER)),
+                          key=lambda s: dates[s])
+    assert body["first"]["doc_id"] == earliest_symbol
+    assert body["lines"][0]["doc_id"] != earliest_symbol  # the page is the newest document's
+    export = client.get("/api/concordance", query_string={"phrase": CROSS_BORDER,
+                                                          "format": "jsonl"})
+    assert export.headers["X-Verbatim-Truncated"] == "true"

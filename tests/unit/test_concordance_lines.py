@@ -116,6 +116,18 @@ def test_candidates_include_passages_that_begin_with_the_phrase_tail() -> None:
     assert body["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
 
 
+def test_the_phrase_as_typed_is_a_candidate_too() -> None:
+    # The index keeps "U.N." whole; the phrase's words split it into "u" and "n".
+    body = candidates_body(phrase_words("U.N. Security Council"), Filters(), order="oldest",
+                           limit=5, raw="U.N. Security Council")
+    should = body["query"]["bool"]["should"]
+    assert {"match_phrase": {"text": {"query": "U.N. Security Council"}}} in should
+    plain = candidates_body(["security", "council"], Filters(), order="oldest", limit=5,
+                            raw="Security  Council")
+    assert all(c.get("match_phrase", {}).get("text", {}).get("query") != "Security  Council"
+               for c in plain["query"]["bool"]["should"])
+
+
 def test_a_word_the_window_did_not_cut_is_kept() -> None:
     text = "aaa bbb TARGET ccc ddd"
     [found] = occurrences(text, ["target"])
