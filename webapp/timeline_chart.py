@@ -59,16 +59,20 @@ def search_href(req: SearchRequest, by: str, entry: Mapping[str, Any], start: st
                 end: str) -> str:
     """The search page for one key and period: the timeline's own search narrowed to them."""
     f = req.filters
+    # A filter's values are alternatives (any of them), so a bar of one of them replaces the
+    # filter with its own key: adding it would keep the others.
+    narrowed = by if by in ("collection", "type", "speaker") and not entry.get("other") else None
     pairs: list[tuple[str, str]] = [("q", req.q), ("mode", req.mode)]
-    pairs += [("collection", c) for c in f.collections]
-    pairs += [("type", t) for t in f.types]
-    pairs += [("speaker", s) for s in f.speakers]
-    if not entry.get("other"):
-        if by in ("collection", "type") and entry["key"] not in getattr(
-                f, "collections" if by == "collection" else "types"):
-            pairs.append((by, entry["key"]))
-        elif by == "speaker" and entry["label"] not in f.speakers:
-            pairs.append(("speaker", entry["label"] if entry.get("unnamed") else entry["key"]))
+    if narrowed != "collection":
+        pairs += [("collection", c) for c in f.collections]
+    if narrowed != "type":
+        pairs += [("type", t) for t in f.types]
+    if narrowed != "speaker":
+        pairs += [("speaker", s) for s in f.speakers]
+    if narrowed == "speaker":
+        pairs.append(("speaker", entry["label"] if entry.get("unnamed") else entry["key"]))
+    elif narrowed:
+        pairs.append((narrowed, entry["key"]))
     pairs.append(("date_from", max(start, f.date_from) if f.date_from else start))
     pairs.append(("date_to", min(end, f.date_to) if f.date_to else end))
     return "/?" + urlencode([(k, v) for k, v in pairs if v])

@@ -118,6 +118,16 @@ def test_a_bar_links_to_its_key_and_period_within_the_query() -> None:
     assert "type" not in parse_qs(urlsplit(other).query)
 
 
+def test_a_bar_of_one_of_several_filter_values_keeps_only_its_own() -> None:
+    req = SearchRequest(q="aid", mode="keyword", filters=Filters(collections=("un", "news")))
+    entry = {"key": "un", "label": "un", "other": False}
+    href = timeline_chart.search_href(req, "collection", entry, "2020-01-01", "2020-12-31")
+    assert parse_qs(urlsplit(href).query)["collection"] == ["un"]
+    other = timeline_chart.search_href(req, "collection", {**entry, "other": True},
+                                       "2020-01-01", "2020-12-31")
+    assert parse_qs(urlsplit(other).query)["collection"] == ["un", "news"]
+
+
 def test_layout_positions_every_bar_in_its_row() -> None:
     answer = {"by": "type", "interval": "month", "series": [
         {"key": "transcript", "label": "transcript", "total": 3, "undated": 0, "other": False,
