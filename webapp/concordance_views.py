@@ -88,6 +88,8 @@ def line_url(line: Mapping[str, Any]) -> str:
     """The document at the line: its passage highlighted and scrolled to (``#pN``), and the
     match's character ``offset`` in the document's text."""
     pairs = [("collection", line.get("collection") or ""), ("offset", str(line["offset"]))]
+    if line.get("length"):
+        pairs.append(("length", str(line["length"])))
     passage = line.get("passage")
     if passage is None:
         return with_query(document_path(line["doc_id"]), pairs)

@@ -21,18 +21,20 @@ from indexer.search.results import paragraph_spans
 MAX_TURN_LABEL = 200  # a transcript paragraph's "Ms. Mueller:" before its first passage
 
 
-def layout(doc: dict[str, Any], hit: int | None) -> list[dict[str, Any]]:
+def layout(doc: dict[str, Any], hit: int | None,
+           marked: tuple[int, int] | None = None) -> list[dict[str, Any]]:
     """The page's blocks in order: ``{"turn", "pieces", "quoted"}``, one per paragraph.
 
     ``turn`` is the speaker heading a transcript's new turn gets (or None); ``pieces`` the
     paragraph's text as passage pieces (``number``, ``anchor``, ``hit``, ``html``) and plain
-    text between passages; ``quoted`` the news quotes of this record that start in it."""
+    text between passages; ``quoted`` the news quotes of this record that start in it.
+    ``marked``: characters ``[start, end)`` of the text to mark (a concordance line's words)."""
     text = doc.get("text") or ""
     passages = [p for p in doc["passages"] if p.get("offset") is not None and p.get("end")]
     paragraphs = paragraph_spans(text)
     if not text or not paragraphs or len(passages) != len(doc["passages"]):
         return _passage_blocks(doc, hit)
-    blocks = [_paragraph(doc, text, span["start"], span["end"], passages, hit)
+    blocks = [_paragraph(doc, text, span["start"], span["end"], passages, hit, marked)
               for span in paragraphs]
     _mark_anchors(blocks)
     _add_turns(doc, blocks)
@@ -51,7 +53,8 @@ def _mark_anchors(blocks: Sequence[dict[str, Any]]) -> None:
 
 
 def _paragraph(doc: dict[str, Any], text: str, start: int, end: int,
-               passages: Sequence[dict[str, Any]], hit: int | None) -> dict[str, Any]:
+               passages: Sequence[dict[str, Any]], hit: int | None,
+               marked: tuple[int, int] | None = None) -> dict[str, Any]:
     """One paragraph cut where its passages begin and end; a passage that overlaps the one
     before (overlapping passages) starts where that one ended."""
     pieces: list[dict[str, Any]] = []
@@ -62,23 +65,31 @@ def _paragraph(doc: dict[str, Any], text: str, start: int, end: int,
         if p_end <= p_start:
             continue
         if p_start > cursor:
-            pieces.append(_plain(text[cursor:p_start]))
+            pieces.append(_plain(text[cursor:p_start], _within(marked, cursor, p_start)))
         pieces.append({
             "number": passage["number"], "speaker": passage.get("speaker"),
             "speaker_country": passage.get("speaker_country"),
             "anchor": False,
             "hit": hit is not None and passage["number"] == hit,
-            "html": Markup(mark_spans(text[p_start:p_end],
-                                      _quote_spans(doc, passage["number"], p_start, p_end)))})
+            "html": Markup(mark_spans(text[p_start:p_end], [
+                *_quote_spans(doc, passage["number"], p_start, p_end),
+                *_within(marked, p_start, p_end)]))})
         cursor = p_end
     if cursor < end:
-        pieces.append(_plain(text[cursor:end]))
+        pieces.append(_plain(text[cursor:end], _within(marked, cursor, end)))
     return {"start": start, "turn": None, "pieces": pieces, "quoted": []}
 
 
-def _plain(text: str) -> dict[str, Any]:
+def _plain(text: str, spans: Sequence[tuple[int, int]] = ()) -> dict[str, Any]:
     return {"number": None, "anchor": False, "hit": False, "text": text,
-            "html": Markup(mark_spans(text, []))}
+            "html": Markup(mark_spans(text, spans))}
+
+
+def _within(marked: tuple[int, int] | None, start: int, end: int) -> list[tuple[int, int]]:
+    """The part of ``marked`` inside ``[start, end)``, relative to ``start``."""
+    if marked is None or marked[1] <= start or marked[0] >= end:
+        return []
+    return [(max(marked[0], start) - start, min(marked[1], end) - start)]
 
 
 def _quote_spans(doc: dict[str, Any], number: int, start: int, end: int

@@ -67,6 +67,8 @@ LINE = {
         "left": {"type": "string"}, "match": {"type": "string"}, "right": {"type": "string"},
         "offset": {"type": "integer", "description": "Where the match starts in the "
                                                      "document's text (characters)."},
+        "length": {"type": "integer", "description": "How many characters of the "
+                                                     "document's text the match covers."},
         "passage": {"type": ["integer", "null"]}, "type": NULLABLE_STR, "title": NULLABLE_STR,
     },
 }

@@ -164,6 +164,18 @@ def search_page() -> Response:
     return make_response(html)
 
 
+def _marked(args: Any, length: int) -> tuple[int, int] | None:
+    """The words a concordance line opened the document at (``offset`` and ``length``), when
+    both are whole numbers inside the text; anything else marks nothing."""
+    try:
+        start, size = int(args.get("offset", "")), int(args.get("length", ""))
+    except ValueError:
+        return None
+    if start < 0 or size <= 0 or start + size > length:
+        return None
+    return start, start + size
+
+
 @bp.get("/documents/<path:doc_id>")
 @bp.get("/documents", defaults={"doc_id": None})
 def document_page(doc_id: str | None) -> Response:
@@ -175,7 +187,7 @@ def document_page(doc_id: str | None) -> Response:
         hit = int(request.args.get("passage", ""))
     except ValueError:
         hit = None
-    blocks = layout(doc, hit)
+    blocks = layout(doc, hit, _marked(request.args, len(doc.get("text") or "")))
     api = with_query("/api" + document_path(doc_id),
                      [("collection", collection)] if collection else [])
     return make_response(render_template("document.html", doc=doc, hit=hit, blocks=blocks,

@@ -186,7 +186,8 @@ def document_lines(passages: Sequence[dict[str, Any]], words: Sequence[str],
             "doc_id": head.get("doc_id"), "collection": head.get("collection"),
             "date": head.get("date"), "speaker": passage.get("speaker"),
             "speaker_id": passage.get("speaker_id"), "left": left, "match": match,
-            "right": right, "offset": found.start, "type": head.get("type"),
+            "right": right, "offset": found.start, "length": found.end - found.start,
+            "type": head.get("type"),
             "title": head.get("title"), "passage": passage.get("passage_no"),
         })
     return lines
@@ -294,5 +295,6 @@ def concordance(searcher: Searcher, req: ConcordanceRequest) -> dict[str, Any]:
 
 def public(line: dict[str, Any]) -> dict[str, Any]:
     """A line as the API answers it: the named fields, plus the passage a link opens."""
-    return {**{k: line.get(k) for k in LINE_FIELDS}, "passage": line.get("passage"),
+    return {**{k: line.get(k) for k in LINE_FIELDS}, "length": line.get("length"),
+            "passage": line.get("passage"),
             "type": line.get("type"), "title": line.get("title")}

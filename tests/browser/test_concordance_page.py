@@ -74,6 +74,9 @@ def test_a_line_opens_the_document_at_the_phrase(open_page: Any, live_server: st
     doc = page.request.get(f"{page.url.split('/documents/')[0]}/api/documents",
                            params={"id": "S/PV.8734"}).json()
     assert re.match(r"cross\W+border", doc["text"][offset:], re.I)
+    # The line's own words are marked in the document, and only they.
+    marked = page.locator("article.document mark").all_inner_texts()
+    assert len(marked) == 1 and re.fullmatch(r"cross\W+border", marked[0], re.I), marked
 
 
 def test_the_form_and_export_links(open_page: Any, live_server: str) -> None:
