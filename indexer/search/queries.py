@@ -41,6 +41,7 @@ HIGHLIGHT = {
 # least this many characters; the rest become plain words (``bound_expansions``).
 MAX_EXPANSIONS = 8
 MIN_EXPANSION_CHARS = 3
+MAX_WORD_REPEATS = 8  # a plain word's occurrences kept in a query; later ones add no evidence
 SOURCE_EXCLUDES = ["embedding", "doc_text", "metadata"]
 
 
@@ -95,6 +96,33 @@ def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
     return " ".join(_EXPANSION.sub(replace, text).split())
 
 
+_QUOTED = re.compile(r'("[^"]*")')
+_BARE_WORD = re.compile(r"\w+")
+
+
+def cap_repeats(text: str) -> str:
+    """Keep at most ``MAX_WORD_REPEATS`` occurrences of each plain word outside quoted
+    phrases: every occurrence is one more clause to score, match as a shingle and highlight
+    (``"a " × 333`` held Elasticsearch for seconds), and a word said a fourth time adds no
+    evidence. Words with operators and phrases are kept whole."""
+    counts: dict[str, int] = {}
+    out: list[str] = []
+    for part in _QUOTED.split(text):
+        if part.startswith('"') and part.endswith('"') and len(part) > 1:
+            out.append(part)
+            continue
+        kept = []
+        for token in part.split():
+            if _BARE_WORD.fullmatch(token):
+                key = token.lower()
+                counts[key] = counts.get(key, 0) + 1
+                if counts[key] > MAX_WORD_REPEATS:
+                    continue
+            kept.append(token)
+        out.append(" ".join(kept))
+    return " ".join(" ".join(out).split())
+
+
 def plain_terms(text: str) -> str:
     """The query without its prefix and fuzzy operators: what the highlighter looks for."""
     return " ".join(_EXPANSION.sub(lambda m: m.group(1), text).split())
@@ -106,7 +134,8 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
     ``-word`` and ``-"a phrase"`` become exclusions of their own, because inside
     simple_query_string with the OR operator ``-x`` means "or not x" and would match
     almost everything. ``OR`` is the default between words; we accept it as a word.
-    Prefix and fuzzy terms are bounded (:func:`bound_expansions`).
+    Prefix and fuzzy terms are bounded (:func:`bound_expansions`), and so are repeated
+    words (:func:`cap_repeats`).
     """
     excluded = [m.group(1) for m in NEGATION.finditer(q)]
     positive = NEGATION.sub(" ", q)
@@ -114,7 +143,7 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
     if positive.count('"') % 2:
         positive = positive.replace('"', " ")  # an unbalanced quote is a typo, not a phrase
     seen: set[str] = set()
-    positive = bound_expansions(positive, seen)
+    positive = cap_repeats(bound_expansions(positive, seen))
     excluded = [term for term in (bound_expansions(t, seen, key_prefix="-") for t in excluded)
                 if term]
     return " ".join(positive.split()), excluded

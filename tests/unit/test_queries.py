@@ -200,3 +200,14 @@ def test_a_search_cut_short_by_its_timeout_says_so() -> None:
     assert "partial" not in results.search_page(req, page, took_ms=1.0, degraded=None)
     cut = results.Page([], {}, 0, 0, partial=True)
     assert results.search_page(req, cut, took_ms=1.0, degraded=None)["partial"] is True
+
+
+def test_a_word_repeated_past_the_cap_is_dropped_outside_phrases() -> None:
+    from indexer.search.queries import MAX_WORD_REPEATS, cap_repeats, parse_keyword_query
+
+    assert parse_keyword_query("a* " * 333)[0] == " ".join(["a"] * MAX_WORD_REPEATS)
+    many = " ".join(["aid"] * (MAX_WORD_REPEATS + 2))
+    assert cap_repeats(f'{many} "aid aid aid aid aid aid aid aid aid aid" (aid) Aid') == \
+        " ".join(["aid"] * MAX_WORD_REPEATS) + ' "aid aid aid aid aid aid aid aid aid aid" (aid)'
+    assert cap_repeats("the council and the people of the region") == \
+        "the council and the people of the region"
