@@ -17,6 +17,7 @@ from typing import Any
 
 from indexer.provenance.align import align
 from indexer.provenance.grade import wording_verdict
+from indexer.search.results import passage_key
 
 QUOTATION_MIN_WORDS = 8
 # An unquoted query must find this share of its words, in order, in the passage: a question
@@ -57,5 +58,5 @@ def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, 
             continue
         own = max(alignment.quote_words - alignment.bracketed, 1)
         if quoted or alignment.matched / own >= UNQUOTED_MIN_MATCHED:
-            found[f"{hit['_source'].get('doc_key')}|{hit['_id']}"] = alignment.similarity
+            found[passage_key(hit)] = alignment.similarity
     return found

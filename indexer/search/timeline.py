@@ -301,13 +301,11 @@ def run(searcher: Searcher, req: SearchRequest, *, by: str = DEFAULT_BY,
 def _match_of(searcher: Searcher, req: SearchRequest, vectors: list[QueryVector] | None
               ) -> dict[str, Any] | None:
     """The match part of ``req``'s page; for hybrid, the legs are sent first (as the page
-    sends them, less their highlights) and their passages are what is counted."""
+    sends them) and their passages are what is counted."""
     if plan.page_kind(req, vectors) != "hybrid":
         return match_part(req, vectors)
-    legs = []
-    for header, body in plan.page_searches(req, vectors, searcher.index):
-        lean = {k: v for k, v in body.items() if k != "highlight"}
-        legs.append((header, {**lean, "_source": ["doc_key"]}))
+    legs = [(header, {**body, "_source": ["doc_key"]})
+            for header, body in plan.page_searches(req, vectors, searcher.index)]
     responses = searcher.msearch(legs)
     hits = [results.hits_of(r) for r in responses]
     ids = plan.hybrid_facets_search(hits, searcher.index)[1]["query"]["ids"]["values"]
