@@ -5,7 +5,6 @@ The same calls as the API (``/api/verify``, ``/api/speakers``), rendered as HTML
 
 from __future__ import annotations
 
-import calendar
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from markupsafe import Markup, escape
 from indexer.errors import BadRequest, NotFound, elasticsearch_errors
 from indexer.provenance.check import MAX_CLAIM_CHARS
 from indexer.provenance.claims import parse_claim
+from indexer.search import timeline
 from indexer.search.speakers import list_speakers, speaker_profile
 from webapp.extensions import checker, services
 from webapp.pages import document_path, with_query
@@ -138,11 +138,8 @@ MIN_SLOTS = 12  # the chart is at least this many bars wide: one period is a bar
 
 def period_bounds(date: str, interval: str) -> tuple[str, str]:
     """The first and last day of a chart bar's period (``2020-03`` or ``2020``)."""
-    if interval == "year":
-        return f"{date}-01-01", f"{date}-12-31"
-    year, month = (int(x) for x in date.split("-")[:2])
-    last = calendar.monthrange(year, month)[1]
-    return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+    start = f"{date[:4]}-01-01" if interval == "year" else f"{date[:7]}-01"
+    return start, timeline.period_end(start, interval)
 
 
 def over_time_chart(person: dict[str, Any]) -> dict[str, Any] | None:
