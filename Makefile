@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-hostile load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -92,10 +92,14 @@ bench-scale: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 # Load: 32 concurrent clients for 60 s against gunicorn over 100,000 passages, the three modes
-# mixed with type, date and speaker filters, and two hostile clients beside them.
+# mixed with type, date and speaker filters.
 load: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.query --passages 100000 --clients 32 --duration 60 --modes mixed \
-	  --hostile 2 --output load $(BENCH_ARGS)
+	  --output load $(BENCH_ARGS)
+
+# Two hostile clients beside 16 ordinary ones, in alternating windows of one run.
+bench-hostile: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.hostile $(BENCH_ARGS)
 
 # Each CPU encoder backend against PyTorch: speed, and SciFact nDCG@10 (indexes SciFact once
 # per backend; BENCH_ARGS=--skip-quality for the speed only).

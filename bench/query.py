@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
             hostile = api_spec(host, port, [api_path(q, m, collection) for q in HOSTILE_QUERIES
                                             for m in ("keyword", "hybrid")])
             for clients in levels:
-                with _hostile_clients(hostile, args.hostile, args.duration) as by_hostile:
+                with hostile_clients(hostile, args.hostile, args.duration) as by_hostile:
                     by_api = run_load("api", api, clients, args.duration, args.client_processes)
                 by_raw = run_load("raw", raw, clients, args.duration, args.client_processes)
                 results[mode][str(clients)] = {
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @contextlib.contextmanager
-def _hostile_clients(spec: dict[str, Any], clients: int,
+def hostile_clients(spec: dict[str, Any], clients: int,
                      duration: float) -> Iterator[dict[str, Any]]:
     """``clients`` closed-loop hostile clients in a thread while the block runs the measured
     load; the dict yielded holds their statistics once the block is done (empty if none)."""
