@@ -61,10 +61,17 @@ def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
     return [(header, body) for body in [*legs, queries.facets_body(req, vectors)]]
 
 
+def leg_passages(legs: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[str, str]]:
+    """Every passage the legs' hits brought, once each, as (collection, passage id): a passage
+    id (``doc_id#n``) is unique only within its collection, as in ``results.passage_key``."""
+    return sorted({(hit["_source"]["collection"], hit["_id"]) for hits in legs for hit in hits})
+
+
 def hybrid_facets_search(legs: Sequence[Sequence[dict[str, Any]]], index: str) -> Search:
-    """The facets of a hybrid page, counted over the passages its legs' hits brought."""
-    ids = sorted({hit["_id"] for hits in legs for hit in hits})
-    return search_header(index), queries.passages_facets_body(ids)
+    """The facets of a hybrid page, counted over the passages its legs' hits brought (each in
+    its own collection)."""
+    return search_header(index), {"query": queries.passages_query(leg_passages(legs)), "size": 0,
+                                  "aggs": queries.facet_aggs(), "track_total_hits": True}
 
 
 def highlights_search(req: SearchRequest, shown: Sequence[dict[str, Any]],
@@ -92,4 +99,4 @@ def passage_counts_search(req: SearchRequest, vectors: Sequence[QueryVector] | N
     keys = doc_keys(hits)
     if page_kind(req, vectors) != "keyword" or not keys:
         return None
-    return search_header(index), queries.passage_counts_body(req, None, keys)
+    return search_header(index), queries.passage_counts_body(req, keys)

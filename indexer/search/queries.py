@@ -259,13 +259,13 @@ def collapse() -> dict[str, Any]:
     return {"field": "doc_key"}
 
 
-def passage_counts_body(req: SearchRequest, vectors: Sequence[QueryVector] | None,
-                        doc_keys: Sequence[str]) -> dict[str, Any]:
-    """Matching passages per document, for the documents of one keyword page (a semantic
-    page's come with its facets: :func:`facets_body`)."""
+def passage_counts_body(req: SearchRequest, doc_keys: Sequence[str]) -> dict[str, Any]:
+    """Matching passages per document, for the documents of one keyword page: only a keyword
+    page counts them so (a semantic page's come with its facets: :func:`facets_body`; a
+    hybrid page's candidates count them)."""
     return {
         "size": 0, "track_total_hits": False,
-        "query": {"bool": {"must": [match_query(req, vectors)],
+        "query": {"bool": {"must": [keyword_query(req.q, req.filters)],
                            "filter": [{"terms": {"doc_key": list(doc_keys)}}]}},
         "aggs": {"per_doc": {"terms": {"field": "doc_key", "size": len(doc_keys)}}},
     }
@@ -290,22 +290,26 @@ def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
     return body
 
 
-def highlights_body(q: str, passages: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
-    """The keyword highlights of the passages a hybrid page shows, whichever leg brought them,
-    given as (collection, passage id): two collections may hold a passage of the same id.
-    None when the query has no plain words to mark."""
-    marks = highlight_body(q)
-    if not passages or "highlight_query" not in marks:
-        return None
+def passages_query(passages: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Exactly these passages, given as (collection, passage id), over the all-collections
+    alias: an ``ids`` query alone would also match another collection's passage of the same
+    id."""
     by_collection: dict[str, list[str]] = {}
     for collection, pid in passages:
         by_collection.setdefault(collection, []).append(pid)
-    return {"query": {"bool": {"should": [
-                {"bool": {"filter": [{"term": {"collection": collection}},
-                                     {"ids": {"values": ids}}]}}
-                for collection, ids in by_collection.items()], "minimum_should_match": 1}},
-            "size": len(passages), "_source": ["collection"], "track_total_hits": False,
-            "highlight": marks}
+    return {"bool": {"should": [
+        {"bool": {"filter": [{"term": {"collection": collection}}, {"ids": {"values": ids}}]}}
+        for collection, ids in by_collection.items()], "minimum_should_match": 1}}
+
+
+def highlights_body(q: str, passages: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+    """The keyword highlights of the passages a hybrid page shows, whichever leg brought them,
+    given as (collection, passage id). None when the query has no plain words to mark."""
+    marks = highlight_body(q)
+    if not passages or "highlight_query" not in marks:
+        return None
+    return {"query": passages_query(passages), "size": len(passages), "_source": ["collection"],
+            "track_total_hits": False, "highlight": marks}
 
 
 def semantic_search_body(vectors: Sequence[QueryVector], req: SearchRequest, *, size: int,
@@ -368,8 +372,3 @@ def facets_body(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> di
     return {"query": match_query(req, vectors), "size": 0, "aggs": facet_aggs(),
             "track_total_hits": True}
 
-
-def passages_facets_body(passage_ids: Sequence[str]) -> dict[str, Any]:
-    """The facets of a hybrid page: over exactly the passages its two legs brought."""
-    return {"query": {"ids": {"values": list(passage_ids)}}, "size": 0, "aggs": facet_aggs(),
-            "track_total_hits": True}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from indexer.errors import BadRequest, SearchUnavailable, elasticsearch_errors
+from indexer.errors import BadRequest, elasticsearch_errors
 from indexer.search import plan, queries, results, speakers
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
@@ -68,12 +68,13 @@ class Key:
 
 
 def match_part(req: SearchRequest, vectors: Sequence[QueryVector] | None,
-               passage_ids: Sequence[str] | None = None) -> dict[str, Any]:
+               passages: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
     """What the page of ``req`` counts, as the part of a body the aggregations go under: the
-    hybrid page's passages (``passage_ids``), the semantic page's ``k`` nearest, or the
-    keyword matches (the bodies of ``queries.passages_facets_body`` and ``facets_body``)."""
-    if passage_ids is not None:
-        return {"query": {"ids": {"values": list(passage_ids)}}}
+    hybrid page's passages (``passages``, as (collection, passage id)), the semantic page's
+    ``k`` nearest, or the keyword matches (the bodies of ``plan.hybrid_facets_search`` and
+    ``queries.facets_body``)."""
+    if passages is not None:
+        return {"query": queries.passages_query(passages)}
     if req.mode == "semantic" and vectors:
         return {"knn": queries.top_knn(vectors, req)}
     return {"query": queries.match_query(req, vectors)}
@@ -269,13 +270,11 @@ def timeline(req: SearchRequest, *, by: str, interval: str, top: int,
 def run(searcher: Searcher, req: SearchRequest, *, by: str = DEFAULT_BY,
         interval: str = DEFAULT_INTERVAL, top: int = DEFAULT_TOP) -> dict[str, Any]:
     """The timeline of ``req`` through ``searcher``: the same relaxed phrases, speaker names
-    widened to people, query vectors and hybrid legs as its search page."""
-    req, _ = searcher.forgiving(req)
-    vectors, _degraded = searcher.vectors.for_request(req)
-    if req.mode == "semantic" and vectors is None:
-        raise SearchUnavailable(f"semantic search needs the model, which failed: {_degraded}")
+    widened to people and query vectors (``Searcher.prepare``) and hybrid legs as its search
+    page."""
+    prepared = searcher.prepare(req)
+    req, vectors = prepared.req, prepared.vectors
     with elasticsearch_errors():
-        req = searcher.by_person(req)
         match = _match_of(searcher, req, vectors)
         if match is None:  # a hybrid page the legs brought nothing to
             return timeline(req, by=by, interval=pick_interval(interval, None), top=top,
@@ -304,9 +303,8 @@ def _match_of(searcher: Searcher, req: SearchRequest, vectors: list[QueryVector]
     sends them) and their passages are what is counted."""
     if plan.page_kind(req, vectors) != "hybrid":
         return match_part(req, vectors)
-    legs = [(header, {**body, "_source": ["doc_key"]})
+    legs = [(header, {**body, "_source": ["doc_key", "collection"]})
             for header, body in plan.page_searches(req, vectors, searcher.index)]
     responses = searcher.msearch(legs)
-    hits = [results.hits_of(r) for r in responses]
-    ids = plan.hybrid_facets_search(hits, searcher.index)[1]["query"]["ids"]["values"]
-    return match_part(req, vectors, ids) if ids else None
+    passages = plan.leg_passages([results.hits_of(r) for r in responses])
+    return match_part(req, vectors, passages) if passages else None

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from indexer.cli import cli
 from indexer.model.embedder import Embedder
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from tests.conftest import indexed_prefix
 from webapp.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -34,9 +31,6 @@ HOSTILE = [
 
 @pytest.fixture(scope="module")
 def api_settings(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    env = dict(os.environ)
-    env["VERBATIM_INDEX_PREFIX"] = f"vt-api-{uuid.uuid4().hex[:8]}"
-    settings = load_settings(env)
     folder = tmp_path_factory.mktemp("api")
     (folder / "un" / "transcripts").mkdir(parents=True)
     src = data_dir / "unsc_2020_syria"
@@ -45,19 +39,13 @@ def api_settings(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[Set
     shutil.copy(src / "meetings.csv", folder / "un")
     hostile = folder / "hostile.jsonl"
     hostile.write_text("".join(json.dumps(r) + "\n" for r in HOSTILE))
-    runner = CliRunner()
-    for args in (
+    with indexed_prefix(
+        es, "api",
         [str(folder / "un"), "--collection", "un"],
         [str(data_dir / "seed"), str(REPO / "samples" / "articles"), "--collection", "news"],
         [str(hostile), "--collection", "hostile"],
-    ):
-        result = runner.invoke(cli, ["index", *args, "--no-progress"], obj=settings,
-                               catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    ) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")
@@ -257,3 +245,37 @@ def test_pages_carry_security_headers(client: FlaskClient) -> None:
 def test_a_search_that_matches_nothing_is_an_empty_page(client: FlaskClient, mode: str) -> None:
     body = search(client, q="hospitals", mode=mode, date_from="1800-01-01", date_to="1800-12-31")
     assert body["total"] == 0 and body["results"] == []
+
+
+TWIN = {"id": "twin-1", "title": "Harbour report", "source": "Test Wire",
+        "text": "The harbour reopened on Monday after the cranes were repaired."}
+
+
+@pytest.fixture(scope="module")
+def twins(es, embedder, tmp_path_factory) -> Iterator[FlaskClient]:  # type: ignore[no-untyped-def]
+    """Two collections under one prefix, each holding a document of the same id (so passages
+    of the same id, ``twin-1#0``)."""
+    path = tmp_path_factory.mktemp("twins") / "twin.jsonl"
+    path.write_text(json.dumps(TWIN) + "\n")
+    with indexed_prefix(es, "twins", [str(path), "--collection", "wire"],
+                        [str(path), "--collection", "copy"]) as settings:
+        yield create_app(settings, embedder=embedder, test_config={"TESTING": True}).test_client()
+
+
+def test_a_hybrid_page_counts_only_its_own_collections_passage_of_a_shared_id(
+        twins: FlaskClient) -> None:
+    both = search(twins, q="harbour cranes", mode="hybrid")
+    assert both["total"] == 2 and {b["value"]: b["count"] for b in both["facets"]["collection"]
+                                   } == {"wire": 1, "copy": 1}
+    # Restricted to one collection, the legs bring wire's twin-1#0 only: the facets and the
+    # timeline count it alone, not copy's passage of the same id as well.
+    body = search(twins, q="harbour cranes", mode="hybrid", collection="wire")
+    assert [r["collection"] for r in body["results"]] == ["wire"] and body["total"] == 1
+    assert body["facets"]["collection"] == [{"value": "wire", "count": 1}]
+    assert [b["count"] for b in body["facets"]["type"]] == [1]
+    response = twins.get("/api/timeline", query_string={
+        "q": "harbour cranes", "mode": "hybrid", "collection": "wire", "by": "collection"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    timeline = response.get_json()
+    assert timeline["total"] == 1
+    assert [(s["key"], s["total"]) for s in timeline["series"]] == [("wire", 1)]

@@ -10,7 +10,9 @@ VECTORS = [QueryVector([0.1, 0.2])]
 
 
 def _hit(doc_key: str) -> dict[str, object]:
-    return {"_id": f"{doc_key}#0", "_source": {"doc_key": doc_key}}
+    """A leg's hit: ``collection/doc_id`` and the passage ``doc_id#0``, as the index holds it."""
+    collection, doc_id = doc_key.split("/")
+    return {"_id": f"{doc_id}#0", "_source": {"doc_key": doc_key, "collection": collection}}
 
 
 def test_every_search_goes_to_the_index_missing_or_not() -> None:
@@ -59,7 +61,12 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
     legs = [[_hit("un/a"), _hit("un/b")], [_hit("un/b"), _hit("news/c")]]
     header, facets = plan.hybrid_facets_search(legs, INDEX)
     assert header == HEADER
-    assert facets["query"] == {"ids": {"values": ["news/c#0", "un/a#0", "un/b#0"]}}
+    assert facets["query"] == {"bool": {"should": [
+        {"bool": {"filter": [{"term": {"collection": "news"}}, {"ids": {"values": ["c#0"]}}]}},
+        {"bool": {"filter": [{"term": {"collection": "un"}},
+                             {"ids": {"values": ["a#0", "b#0"]}}]}}],
+        "minimum_should_match": 1}}
+    assert facets["track_total_hits"] is True
     assert facets["aggs"] == queries.facet_aggs() and facets["size"] == 0
     shown = [{"collection": "un", "passage": {"id": "b#0"}},
              {"collection": "news", "passage": {"id": "c#0"}},
@@ -71,6 +78,15 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
         {"bool": {"filter": [{"term": {"collection": "news"}}, {"ids": {"values": ["c#0"]}}]}}]
     assert marks[1]["highlight"] == queries.highlight_body("aid") and marks[1]["size"] == 3
     assert plan.highlights_search(SearchRequest(q="-aid", mode="hybrid"), shown, INDEX) is None
+
+
+def test_a_passage_id_two_collections_hold_is_two_passages_each_counted_in_its_own() -> None:
+    legs = [[_hit("un/a"), _hit("news/a")], [_hit("un/a")]]
+    assert plan.leg_passages(legs) == [("news", "a#0"), ("un", "a#0")]
+    # The facets of a page whose legs brought only un's a#0 never count news's a#0.
+    _, facets = plan.hybrid_facets_search([[_hit("un/a")], []], INDEX)
+    assert facets["query"]["bool"]["should"] == [
+        {"bool": {"filter": [{"term": {"collection": "un"}}, {"ids": {"values": ["a#0"]}}]}}]
 
 
 def test_hybrid_without_query_vectors_is_the_keyword_page() -> None:
@@ -94,14 +110,14 @@ def test_passage_counts_cover_the_shown_documents_once() -> None:
     req = SearchRequest(q="aid", mode="keyword")
     hits = [_hit("un/b"), _hit("un/a"), _hit("un/b")]
     search = plan.passage_counts_search(req, None, hits, INDEX)
-    assert search == (HEADER, queries.passage_counts_body(req, None, ["un/a", "un/b"]))
+    assert search == (HEADER, queries.passage_counts_body(req, ["un/a", "un/b"]))
     assert search[1]["aggs"] == {"per_doc": {"terms": {"field": "doc_key", "size": 2}}}
 
 
 def test_a_keyword_page_counts_passages_by_keywords_alone() -> None:
     req = SearchRequest(q="aid", mode="keyword")
     search = plan.passage_counts_search(req, None, [_hit("un/a")], INDEX)
-    assert search == (HEADER, queries.passage_counts_body(req, None, ["un/a"]))
+    assert search == (HEADER, queries.passage_counts_body(req, ["un/a"]))
     assert search[1]["query"]["bool"]["must"] == [queries.keyword_query("aid", Filters())]
 
 

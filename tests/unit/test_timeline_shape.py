@@ -54,7 +54,11 @@ def test_series_body_has_one_filter_per_key_and_other_without_them() -> None:
 def test_match_part_is_what_the_page_counts() -> None:
     req = SearchRequest(q="x", mode="keyword")
     assert "query" in timeline.match_part(req, None)
-    assert timeline.match_part(req, None, ["a", "b"]) == {"query": {"ids": {"values": ["a", "b"]}}}
+    assert timeline.match_part(req, None, [("un", "a#0"), ("news", "a#0")]) == {"query": {"bool": {
+        "should": [
+            {"bool": {"filter": [{"term": {"collection": "un"}}, {"ids": {"values": ["a#0"]}}]}},
+            {"bool": {"filter": [{"term": {"collection": "news"}}, {"ids": {"values": ["a#0"]}}]}}],
+        "minimum_should_match": 1}}}
 
 
 def test_shape_counts_documents_per_period_and_undated() -> None:
