@@ -47,6 +47,18 @@ EMPTY_RESPONSE: dict[str, Any] = {"hits": {"hits": [], "total": {"value": 0}}, "
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """A request ready to send (``Searcher.prepare``): ``req`` with its phrases relaxed and
+    speakers widened, its query vectors (None: keywords only, ``degraded`` says why when
+    that was not asked for) and the phrases relaxed, each with its level."""
+
+    req: SearchRequest
+    vectors: list[QueryVector] | None
+    degraded: str | None
+    relaxed: list[dict[str, str]]
+
+
 class Searcher:
     """Searches, quotes, exports and documents from the all-collections alias.
 
@@ -74,12 +86,10 @@ class Searcher:
         """One page of results with facets. ``mark_semantic=False`` skips encoding the page's
         sentences for semantic highlights (benchmarks that only need the ranking)."""
         started = time.perf_counter()
-        req, relaxed = self.forgiving(req)
-        vectors, degraded = self.vectors.for_request(req)
-        if req.mode == "semantic" and vectors is None:
-            raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
+        prepared = self.prepare(req)
+        req, vectors = prepared.req, prepared.vectors
         with elasticsearch_errors():
-            page = self._page(self.by_person(req), vectors)
+            page = self._page(req, vectors)
             page.facets["speaker"] = speakers.name_facet(self.client, self.settings,
                                                          page.facets.get("speaker", []))
             self._provenance(page.results)
@@ -87,11 +97,25 @@ class Searcher:
         if semantic and mark_semantic and self.embedder is not None:
             highlight.mark_semantic(self.embedder.encode_sentences_cheaply,
                                     semantic_text(req.q) or req.q, page.results)
-        body = results.search_page(req, page, took_ms=_elapsed_ms(started), degraded=degraded)
-        body["phrase_fallback"] = bool(relaxed)
-        if relaxed:
-            body["unmatched_phrases"] = relaxed
+        body = results.search_page(req, page, took_ms=_elapsed_ms(started),
+                                   degraded=prepared.degraded)
+        body["phrase_fallback"] = bool(prepared.relaxed)
+        if prepared.relaxed:
+            body["unmatched_phrases"] = prepared.relaxed
         return body
+
+    def prepare(self, req: SearchRequest) -> Prepared:
+        """``req`` as every page that counts its matches sends it (the search page and the
+        timeline, so that they count the same): quoted phrases that match nothing relaxed,
+        its query vectors, speaker names widened to people. Semantic mode without the model
+        is refused (``SearchUnavailable``); hybrid falls back to keywords (``degraded``)."""
+        req, relaxed = self.forgiving(req)
+        vectors, degraded = self.vectors.for_request(req)
+        if req.mode == "semantic" and vectors is None:
+            raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
+        with elasticsearch_errors():
+            req = self.by_person(req)
+        return Prepared(req, vectors, degraded, relaxed)
 
     def forgiving(self, req: SearchRequest) -> tuple[SearchRequest, list[dict[str, str]]]:
         """The request with each quoted phrase that matches nothing relaxed (``phrases``),
