@@ -6,58 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from indexer import __version__
-from indexer.search.request import (
-    DEFAULT_SIZE,
-    MAX_DEPTH,
-    MAX_PARAM_CHARS,
-    MAX_PARAM_VALUES,
-    MAX_QUERY_CHARS,
-    MAX_SIZE,
-)
+from indexer.search.request import DEFAULT_SIZE, MAX_DEPTH, MAX_SIZE
 from webapp import openapi_concordance as concordance_spec
 from webapp import openapi_provenance as provenance_spec
 from webapp import openapi_timeline as timeline_spec
+from webapp.openapi_params import NULLABLE_INT, NULLABLE_STR, errors, ok, param
 from webapp.params import FILTER_PARAMS, SEARCH_PARAMS, Param
-
-ERROR = {"$ref": "#/components/schemas/Error"}
-NULLABLE_STR = {"type": ["string", "null"]}
-NULLABLE_INT = {"type": ["integer", "null"]}
-
-
-def _param(p: Param) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": p.kind}
-    if p.enum:
-        schema["enum"] = list(p.enum)
-    if p.default is not None:
-        schema["default"] = p.default
-    if p.minimum is not None:
-        schema["minimum"] = p.minimum
-    if p.maximum is not None:
-        schema["maximum"] = p.maximum
-    if p.format:
-        schema["format"] = p.format
-    if p.kind == "string" and not p.enum and not p.format:
-        schema["maxLength"] = MAX_QUERY_CHARS if p.name == "q" else MAX_PARAM_CHARS
-    if p.repeatable:
-        schema = {"type": "array", "items": schema, "maxItems": MAX_PARAM_VALUES}
-    out = {"name": p.name, "in": "query", "required": False, "description": p.description,
-           "schema": schema}
-    if p.repeatable:
-        out.update({"style": "form", "explode": True})
-    return out
-
-
-def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "A parameter is wrong; `parameter` names it.", 404: "Not found.",
-            503: "Elasticsearch is not answering; retry later."}
-    return {str(c): {"description": text[c],
-                     "content": {"application/json": {"schema": ERROR}}} for c in codes}
-
-
-def _ok(schema_ref: str, description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
-
 
 QUOTE_PARAMS = (
     Param("q", "string", "Words to find in quotations.", default=""),
@@ -199,50 +153,50 @@ def build_spec() -> dict[str, Any]:
         "paths": {
             "/api/search": {"get": {
                 "operationId": "search", "summary": "Search documents (one result per document)",
-                "parameters": [_param(p) for p in SEARCH_PARAMS],
-                "responses": {"200": _ok("SearchResponse", "Results, facets and ranks."),
-                              **_errors(400, 503)}}},
+                "parameters": [param(p) for p in SEARCH_PARAMS],
+                "responses": {"200": ok("SearchResponse", "Results, facets and ranks."),
+                              **errors(400, 503)}}},
             "/api/quotes": {"get": {
                 "operationId": "quotes", "summary": "Search quotations and who said them",
-                "parameters": [_param(p) for p in QUOTE_PARAMS],
-                "responses": {"200": _ok("QuotesResponse", "Matching quotations."),
-                              **_errors(400, 503)}}},
+                "parameters": [param(p) for p in QUOTE_PARAMS],
+                "responses": {"200": ok("QuotesResponse", "Matching quotations."),
+                              **errors(400, 503)}}},
             "/api/export": {"get": {
                 "operationId": "export", "summary": "Every matching passage, streamed",
-                "parameters": [_param(p) for p in EXPORT_PARAMS],
+                "parameters": [param(p) for p in EXPORT_PARAMS],
                 "responses": {"200": {"description": "JSON lines or CSV, one passage a line. A CSV cell that "
                                                   "begins with =, +, -, @, tab or CR gets a "
                                                   "leading single quote (no spreadsheet "
                                                   "formulas).",
                                       "content": {"application/x-ndjson": {"schema": {"type": "string"}},
                                                   "text/csv": {"schema": {"type": "string"}}}},
-                              **_errors(400, 503)}}},
+                              **errors(400, 503)}}},
             "/api/documents/{doc_id}": {"get": {
                 "operationId": "document", "summary": "A whole document with passages and quotes",
                 "parameters": [
                     {"name": "doc_id", "in": "path", "required": True,
                      "schema": {"type": "string", "minLength": 1}},
-                    _param(Param("collection", "string", "The collection, when several hold "
-                                 "a document with this id.")),
+                    param(Param("collection", "string", "The collection, when several hold "
+                                "a document with this id.")),
                 ],
-                "responses": {"200": _ok("Document", "The document."), **_errors(400, 404, 503)}}},
+                "responses": {"200": ok("Document", "The document."), **errors(400, 404, 503)}}},
             "/api/documents": {"get": {
                 "operationId": "documentById",
                 "summary": "A document whose id cannot be a path segment (. or ..)",
                 "parameters": [
                     {"name": "id", "in": "query", "required": True,
                      "schema": {"type": "string", "minLength": 1, "maxLength": 512}},
-                    _param(Param("collection", "string", "The collection, when several hold "
-                                 "a document with this id.")),
+                    param(Param("collection", "string", "The collection, when several hold "
+                                "a document with this id.")),
                 ],
-                "responses": {"200": _ok("Document", "The document."), **_errors(400, 404, 503)}}},
+                "responses": {"200": ok("Document", "The document."), **errors(400, 404, 503)}}},
             "/api/collections": {"get": {
                 "operationId": "collections", "summary": "The collections and their counts",
-                "responses": {"200": _ok("Collections", "Collections."), **_errors(503)}}},
+                "responses": {"200": ok("Collections", "Collections."), **errors(503)}}},
             "/api/health": {"get": {
                 "operationId": "health", "summary": "Elasticsearch reachable, model loaded",
-                "responses": {"200": _ok("Health", "Healthy or degraded."),
-                              "503": _ok("Health", "Elasticsearch unreachable.")}}},
+                "responses": {"200": ok("Health", "Healthy or degraded."),
+                              "503": ok("Health", "Elasticsearch unreachable.")}}},
             "/api/openapi.json": {"get": {
                 "operationId": "openapi", "summary": "This description",
                 "responses": {"200": {"description": "OpenAPI 3.1",

@@ -11,50 +11,24 @@ from indexer.search.concordance import (
     MAX_SIZE,
     ORDERS,
 )
-from indexer.search.request import MAX_DEPTH, MAX_PARAM_CHARS, MAX_PARAM_VALUES
+from indexer.search.request import MAX_DEPTH
+from webapp.openapi_params import NULLABLE_STR, errors, param, query
 from webapp.params import FILTER_PARAMS
 
-NULLABLE_STR = {"type": ["string", "null"]}
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _query(name: str, description: str, schema: dict[str, Any], *,
-           required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema}
-
-
-def _filter(name: str, description: str, kind: str, enum: Any, repeatable: bool,
-            fmt: str | None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": kind}
-    if enum:
-        schema["enum"] = list(enum)
-    elif fmt:
-        schema["format"] = fmt
-    else:
-        schema["maxLength"] = MAX_PARAM_CHARS
-    if not repeatable:
-        return _query(name, description, schema)
-    return {**_query(name, description, {"type": "array", "items": schema,
-                                         "maxItems": MAX_PARAM_VALUES}),
-            "style": "form", "explode": True}
-
-
 PARAMETERS = [
-    _query("phrase", "The words to find (case-insensitive; anything that is not a letter or a "
-                     "digit between two words matches any other: cross-border = cross border).",
-           {"type": "string", "minLength": 1, "maxLength": MAX_PHRASE_CHARS}, required=True),
-    *[_filter(p.name, p.description, p.kind, p.enum, p.repeatable, p.format)
-      for p in FILTER_PARAMS],
-    _query("order", "oldest (default) or newest first.",
-           {"type": "string", "enum": list(ORDERS), "default": "oldest"}),
-    _query("page", f"Page of lines, 1-based; page × size at most {MAX_DEPTH}.",
-           {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH, "default": 1}),
-    _query("size", "Lines per page.", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE,
-                                        "default": DEFAULT_SIZE}),
-    _query("format", "json (default: one page), or every line as csv or jsonl (a download, "
-                     "the same writer as /api/export).",
-           {"type": "string", "enum": ["json", "csv", "jsonl"], "default": "json"}),
+    query("phrase", "The words to find (case-insensitive; anything that is not a letter or a "
+                    "digit between two words matches any other: cross-border = cross border).",
+          {"type": "string", "minLength": 1, "maxLength": MAX_PHRASE_CHARS}, required=True),
+    *[param(p) for p in FILTER_PARAMS],
+    query("order", "oldest (default) or newest first.",
+          {"type": "string", "enum": list(ORDERS), "default": "oldest"}),
+    query("page", f"Page of lines, 1-based; page × size at most {MAX_DEPTH}.",
+          {"type": "integer", "minimum": 1, "maximum": MAX_DEPTH, "default": 1}),
+    query("size", "Lines per page.", {"type": "integer", "minimum": 1, "maximum": MAX_SIZE,
+                                       "default": DEFAULT_SIZE}),
+    query("format", "json (default: one page), or every line as csv or jsonl (a download, "
+                    "the same writer as /api/export).",
+          {"type": "string", "enum": ["json", "csv", "jsonl"], "default": "json"}),
 ]
 
 LINE = {
@@ -89,9 +63,7 @@ PATHS: dict[str, Any] = {
                             "$ref": "#/components/schemas/Concordance"}},
                         "text/csv": {"schema": {"type": "string"}},
                         "application/x-ndjson": {"schema": {"type": "string"}}}},
-            **{str(c): {"description": d, "content": {"application/json": {"schema": ERROR}}}
-               for c, d in ((400, "A parameter is wrong; `parameter` names it."),
-                            (503, "Elasticsearch is not answering; retry later."))},
+            **errors(400, 503),
         }}},
 }
 

@@ -8,71 +8,52 @@ from typing import Any
 from indexer.provenance.check import MAX_CLAIM_CHARS
 from indexer.provenance.claims import MAX_COLLECTIONS, MAX_SPEAKER_CHARS
 from indexer.search.request import MAX_QUERY_CHARS
+from webapp.openapi_params import NULLABLE_STR, errors, ok, query
 
-NULLABLE_STR = {"type": ["string", "null"]}
-ERROR = {"$ref": "#/components/schemas/Error"}
 VERDICT = {"type": "string", "enum": ["verbatim", "trimmed", "altered", "paraphrase", "not_found"]}
 SPEAKER_MATCH = {"type": "string", "enum": ["same", "different", "unknown"]}
 MAX_SPEAKERS_PAGE = 100
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "A parameter is wrong; `parameter` names it.", 404: "Not found.",
-            413: "The body is too large.", 503: "Elasticsearch is not answering; retry later."}
-    return {str(c): {"description": text[c],
-                     "content": {"application/json": {"schema": ERROR}}} for c in codes}
-
-
-def _ok(ref: str, description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
-
-
-def _query(name: str, description: str, schema: dict[str, Any], *,
-           required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description,
-            "schema": schema}
-
-
 VERIFY_QUERY = [
-    _query("text", f"The quoted words (at most {MAX_QUERY_CHARS} characters here; POST takes "
-                   f"{MAX_CLAIM_CHARS}).", {"type": "string", "minLength": 1,
-                                            "maxLength": MAX_QUERY_CHARS}, required=True),
-    _query("speaker", "Who the quote is attributed to.",
-           {"type": "string", "maxLength": MAX_SPEAKER_CHARS}),
-    _query("date", "When it was reported (yyyy-mm-dd): no later record is a source.",
-           {"type": "string", "format": "date"}),
-    {**_query("collection", "Only look in these collections.",
-              {"type": "array", "items": {"type": "string", "maxLength": 64},
-               "maxItems": MAX_COLLECTIONS}), "style": "form", "explode": True},
+    query("text", f"The quoted words (at most {MAX_QUERY_CHARS} characters here; POST takes "
+                  f"{MAX_CLAIM_CHARS}).", {"type": "string", "minLength": 1,
+                                           "maxLength": MAX_QUERY_CHARS}, required=True),
+    query("speaker", "Who the quote is attributed to.",
+          {"type": "string", "maxLength": MAX_SPEAKER_CHARS}),
+    query("date", "When it was reported (yyyy-mm-dd): no later record is a source.",
+          {"type": "string", "format": "date"}),
+    {**query("collection", "Only look in these collections.",
+             {"type": "array", "items": {"type": "string", "maxLength": 64},
+              "maxItems": MAX_COLLECTIONS}), "style": "form", "explode": True},
 ]
 
 PATHS: dict[str, Any] = {
     "/api/verify": {
         "get": {"operationId": "verifyGet", "summary": "Check a quotation against the record",
                 "parameters": VERIFY_QUERY,
-                "responses": {"200": _ok("Verify", "The verdict and its sources."),
-                              **_errors(400, 503)}},
+                "responses": {"200": ok("Verify", "The verdict and its sources."),
+                              **errors(400, 503)}},
         "post": {"operationId": "verify", "summary": "Check a quotation against the record",
                  "requestBody": {"required": True, "content": {"application/json": {
                      "schema": {"$ref": "#/components/schemas/Claim"}}}},
-                 "responses": {"200": _ok("Verify", "The verdict and its sources."),
-                               **_errors(400, 413, 503)}},
+                 "responses": {"200": ok("Verify", "The verdict and its sources."),
+                               **errors(400, 413, 503)}},
     },
     "/api/speakers": {"get": {
         "operationId": "speakers", "summary": "People who speak in the record or are quoted",
         "parameters": [
-            _query("q", "Words of a name (any name they were recorded under).",
-                   {"type": "string", "maxLength": 200}),
-            _query("size", "How many people.", {"type": "integer", "minimum": 1,
-                                                "maximum": MAX_SPEAKERS_PAGE, "default": 20}),
+            query("q", "Words of a name (any name they were recorded under).",
+                  {"type": "string", "maxLength": 200}),
+            query("size", "How many people.", {"type": "integer", "minimum": 1,
+                                               "maximum": MAX_SPEAKERS_PAGE, "default": 20}),
         ],
-        "responses": {"200": _ok("Speakers", "People."), **_errors(400, 503)}}},
+        "responses": {"200": ok("Speakers", "People."), **errors(400, 503)}}},
     "/api/speakers/{person_id}": {"get": {
         "operationId": "speaker", "summary": "A person: what they said, how they were quoted",
         "parameters": [{"name": "person_id", "in": "path", "required": True,
                         "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
-        "responses": {"200": _ok("Speaker", "The person."), **_errors(400, 404, 503)}}},
+        "responses": {"200": ok("Speaker", "The person."), **errors(400, 404, 503)}}},
 }
 
 PERSON_PROPERTIES: dict[str, Any] = {

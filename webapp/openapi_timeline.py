@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.search import timeline
-from indexer.search.request import MAX_PARAM_CHARS, MAX_PARAM_VALUES, MAX_QUERY_CHARS
+from webapp.openapi_params import NULLABLE_STR, error, errors, param
 from webapp.params import SEARCH_PARAMS, Param
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-NULLABLE_STR = {"type": ["string", "null"]}
 TIMELINE_PARAMS = (
     *[p for p in SEARCH_PARAMS if p.name not in ("page", "size", "fusion", "alpha")],
     Param("by", "string", "What each series counts: a speaker (the person, as the speaker "
@@ -24,29 +22,6 @@ TIMELINE_PARAMS = (
 )
 
 
-def _param(p: Param) -> dict[str, Any]:
-    """One query parameter (as ``openapi._param``, which this module cannot import: that
-    module imports this one)."""
-    schema: dict[str, Any] = {"type": p.kind}
-    for key, value in (("enum", list(p.enum) if p.enum else None), ("default", p.default),
-                       ("minimum", p.minimum), ("maximum", p.maximum), ("format", p.format)):
-        if value is not None:
-            schema[key] = value
-    if p.kind == "string" and not p.enum and not p.format:
-        schema["maxLength"] = MAX_QUERY_CHARS if p.name == "q" else MAX_PARAM_CHARS
-    if p.repeatable:
-        schema = {"type": "array", "items": schema, "maxItems": MAX_PARAM_VALUES}
-    out = {"name": p.name, "in": "query", "required": False, "description": p.description,
-           "schema": schema}
-    if p.repeatable:
-        out.update({"style": "form", "explode": True})
-    return out
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
-
-
 PATHS: dict[str, Any] = {
     "/api/timeline": {"get": {
         "operationId": "timeline",
@@ -56,13 +31,13 @@ PATHS: dict[str, Any] = {
                        "a series' bucket counts plus its undated documents sum to that key's "
                        "facet count for the same query. Only periods holding documents are "
                        "listed.",
-        "parameters": [_param(p) for p in TIMELINE_PARAMS],
+        "parameters": [param(p) for p in TIMELINE_PARAMS],
         "responses": {
             "200": {"description": "The series, most documents first, then \"other\".",
                     "content": {"application/json": {"schema": {
                         "$ref": "#/components/schemas/TimelineResponse"}}}},
-            "400": _error("A parameter is wrong; `parameter` names it."),
-            "503": _error("Elasticsearch or the model is not answering; retry later."),
+            **errors(400),
+            "503": error("Elasticsearch or the model is not answering; retry later."),
         }}},
 }
 
