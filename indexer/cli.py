@@ -243,6 +243,23 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
                    f"  {c['model']} ({c['encoder_backend']}) / {c['index']}")
 
 
+def _existing_collection(settings: Settings, collection: str) -> tuple[Any, str]:
+    """A client, and the current index of ``collection``, for the commands that change an
+    existing collection: a name no collection could have is a bad COLLECTION argument, one
+    that names none a clean error, both before anything is touched."""
+    from indexer import indices
+
+    try:
+        indices.validate_collection(collection)
+    except CollectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="COLLECTION") from None
+    client = _client(settings)
+    index = indices.current_index(client, settings, collection)
+    if index is None:
+        raise click.ClickException(f"No collection named {collection!r}; see `verbatim collections`")
+    return client, index
+
+
 @cli.command("optimize")
 @click.argument("collection")
 @click.option("--segments", default=1, show_default=True, type=click.IntRange(min=1),
@@ -256,18 +273,10 @@ def optimize_command(ctx: click.Context, collection: str, segments: int,
     fewer make them faster. The collection stays searchable while it is merged."""
     from tqdm import tqdm
 
-    from indexer import indices
     from indexer import optimize as merging
 
     settings = _settings(ctx)
-    try:
-        indices.validate_collection(collection)
-    except CollectionError as exc:
-        raise click.BadParameter(str(exc), param_hint="COLLECTION") from None
-    client = _client(settings)
-    index = indices.current_index(client, settings, collection)
-    if index is None:
-        raise click.ClickException(f"No collection named {collection!r}; see `verbatim collections`")
+    client, index = _existing_collection(settings, collection)
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(unit="B", unit_scale=True, unit_divisor=1024, desc=f"merging {collection}",
                disable=not show, file=sys.stderr, dynamic_ncols=True)
@@ -294,13 +303,7 @@ def delete_command(ctx: click.Context, collection: str, yes: bool) -> None:
     from indexer import indices
 
     settings = _settings(ctx)
-    try:
-        indices.validate_collection(collection)
-    except CollectionError as exc:
-        raise click.BadParameter(str(exc), param_hint="COLLECTION") from None
-    client = _client(settings)
-    if indices.current_index(client, settings, collection) is None:
-        raise click.ClickException(f"No collection named {collection!r}; see `verbatim collections`")
+    client, _ = _existing_collection(settings, collection)
     if not yes:
         click.confirm(f"Delete the collection {collection!r}?", abort=True)
     for name in indices.delete_collection(client, settings, collection):
