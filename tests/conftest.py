@@ -8,8 +8,9 @@ import os
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,11 +91,38 @@ def embedder(base_settings: Settings):  # type: ignore[no-untyped-def]
     return model
 
 
+def delete_prefix(es: Any, prefix: str) -> None:
+    """Every index of ``prefix``, deleted by name: wildcard deletes are refused by default
+    (action.destructive_requires_name)."""
+    names = list(es.indices.get(index=f"{prefix}*", expand_wildcards="all").body)
+    if names:
+        es.indices.delete(index=",".join(names))
+
+
+@contextlib.contextmanager
+def indexed_prefix(es: Any, tag: str, *runs: Sequence[str]) -> Iterator[Settings]:
+    """Settings of an index prefix of their own (``vt-TAG-…``), each run's ``verbatim index``
+    arguments indexed into it; the prefix's indices are deleted afterwards, also when
+    indexing failed. Module fixtures index their folders once with it and yield inside it."""
+    from click.testing import CliRunner
+
+    from indexer.cli import cli
+
+    settings = load_settings(dict(os.environ,
+                                  VERBATIM_INDEX_PREFIX=f"vt-{tag}-{uuid.uuid4().hex[:8]}"))
+    try:
+        runner = CliRunner()
+        for args in runs:
+            result = runner.invoke(cli, ["index", *args, "--no-progress"], obj=settings,
+                                   catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+        yield settings
+    finally:
+        delete_prefix(es, settings.index_prefix)
+
+
 @pytest.fixture
 def clean_prefix(es, settings: Settings) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
     """The test's settings; its indices are deleted afterwards."""
     yield settings
-    # Deleted by name: wildcard deletes are refused by default (action.destructive_requires_name).
-    names = list(es.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    delete_prefix(es, settings.index_prefix)

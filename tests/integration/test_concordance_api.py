@@ -6,21 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from indexer.cli import cli
 from indexer.model.embedder import Embedder
 from indexer.search.concordance import MAX_PHRASE_CHARS
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from tests.conftest import indexed_prefix
 from webapp.api import neutralise
 from webapp.app import create_app
 
@@ -48,21 +45,14 @@ def dates(data_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def concordance_settings(es, embedder, data_dir: Path,  # type: ignore[no-untyped-def]
                          tmp_path_factory) -> Iterator[Settings]:
-    settings = load_settings(dict(os.environ,
-                                  VERBATIM_INDEX_PREFIX=f"vt-conc-{uuid.uuid4().hex[:8]}"))
     folder = tmp_path_factory.mktemp("concordance")
     (folder / "transcripts").mkdir()
     src = data_dir / "unsc_2020_syria"
     for symbol in SYMBOLS:
         shutil.copy(src / "transcripts" / f"S_PV.{symbol}.txt", folder / "transcripts")
     shutil.copy(src / "meetings.csv", folder)
-    result = CliRunner().invoke(cli, ["index", str(folder), "--collection", "un",
-                                      "--no-progress"], obj=settings, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    with indexed_prefix(es, "conc", [str(folder), "--collection", "un"]) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")

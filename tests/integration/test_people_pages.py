@@ -5,22 +5,19 @@ Council records from two months."""
 from __future__ import annotations
 
 import csv
-import os
 import re
 import shutil
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from indexer.cli import cli
 from indexer.model.embedder import Embedder
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from tests.conftest import indexed_prefix
 from webapp.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -31,21 +28,14 @@ WORD = re.compile(r"\w+(?:[':.\u2019\u00b7]\w+)*")  # near the standard tokenize
 
 @pytest.fixture(scope="module")
 def people_settings(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    env = dict(os.environ, VERBATIM_INDEX_PREFIX=f"vt-people-{uuid.uuid4().hex[:8]}")
-    settings = load_settings(env)
     src = data_dir / "unsc_2020_syria"
     folder = tmp_path_factory.mktemp("people")
     (folder / "transcripts").mkdir()
     for name in RECORDS:
         shutil.copy(src / "transcripts" / name, folder / "transcripts")
     shutil.copy(src / "meetings.csv", folder)
-    result = CliRunner().invoke(cli, ["index", str(folder), "--collection", "records",
-                                      "--no-progress"], obj=settings, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    with indexed_prefix(es, "people", [str(folder), "--collection", "records"]) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,7 @@ the speaker check, a fabricated quote, people under one identity, the samples' f
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,8 @@ from flask.testing import FlaskClient
 
 from indexer.cli import cli
 from indexer.model.embedder import Embedder
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from tests.conftest import indexed_prefix
 from webapp.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -32,9 +31,6 @@ PEOPLE = ("Craft", "Allen", "Dang")  # every Council speech of these, from speec
 
 @pytest.fixture(scope="module")
 def prov_settings(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    env = dict(os.environ)
-    env["VERBATIM_INDEX_PREFIX"] = f"vt-prov-{uuid.uuid4().hex[:8]}"
-    settings = load_settings(env)
     src = data_dir / "unsc_2020_syria"
     folder = tmp_path_factory.mktemp("prov")
     (folder / "records" / "transcripts").mkdir(parents=True)
@@ -49,18 +45,12 @@ def prov_settings(es, embedder, data_dir: Path, tmp_path_factory) -> Iterator[Se
         if record["symbol"] == "S/PV.8734" or any(p in named for p in PEOPLE):
             kept.append(line)
     (folder / "speeches.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
-    runner = CliRunner()
-    for args in ([str(folder / "records"), "--collection", "records"],
-                 [str(folder / "speeches.jsonl"), "--collection", "speeches"],
-                 [str(data_dir / "seed"), "--collection", "news"],
-                 [str(REPO / "samples"), "--collection", "samples"]):
-        result = runner.invoke(cli, ["index", *args, "--no-progress"], obj=settings,
-                               catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    with indexed_prefix(es, "prov",
+                        [str(folder / "records"), "--collection", "records"],
+                        [str(folder / "speeches.jsonl"), "--collection", "speeches"],
+                        [str(data_dir / "seed"), "--collection", "news"],
+                        [str(REPO / "samples"), "--collection", "samples"]) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,7 @@ facet counts for the same query and mode, and bad choices are 400s naming the pa
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -14,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from indexer.cli import cli
 from indexer.model.embedder import Embedder
-from indexer.settings import Settings, load_settings
+from indexer.settings import Settings
+from tests.conftest import indexed_prefix
 from webapp.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -33,25 +30,16 @@ QUERIES = [("Idlib", "keyword"), ("", "keyword"), ("ceasefire in Syria", "semant
 @pytest.fixture(scope="module")
 def timeline_settings(es, embedder, data_dir: Path,  # type: ignore[no-untyped-def]
                       tmp_path_factory) -> Iterator[Settings]:
-    settings = load_settings(dict(os.environ,
-                                  VERBATIM_INDEX_PREFIX=f"vt-tl-{uuid.uuid4().hex[:8]}"))
     folder = tmp_path_factory.mktemp("timeline")
     (folder / "un" / "transcripts").mkdir(parents=True)
     src = data_dir / "unsc_2020_syria"
     for symbol in SYMBOLS:
         shutil.copy(src / "transcripts" / f"S_PV.{symbol}.txt", folder / "un" / "transcripts")
     shutil.copy(src / "meetings.csv", folder / "un")
-    runner = CliRunner()
-    for args in ([str(folder / "un"), "--collection", "un"],
-                 [str(data_dir / "seed"), str(REPO / "samples" / "articles"),
-                  "--collection", "news"]):
-        result = runner.invoke(cli, ["index", *args, "--no-progress"], obj=settings,
-                               catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-    yield settings
-    names = list(es.indices.get(index=f"{settings.index_prefix}*").body)
-    if names:
-        es.indices.delete(index=",".join(names))
+    with indexed_prefix(es, "tl", [str(folder / "un"), "--collection", "un"],
+                        [str(data_dir / "seed"), str(REPO / "samples" / "articles"),
+                         "--collection", "news"]) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")
