@@ -1,6 +1,6 @@
 """A faster encoder: each CPU backend against PyTorch, speed and retrieval quality.
 
-    python -m bench.encode [--passages 384] [--rounds 3] [--skip-quality]
+    python -m bench.encode [--passages 384] [--rounds 3] [--skip-quality] [--output encode]
 
 1. Speed: the passages `verbatim index` makes of the first SciFact documents (read, split,
    context prepended: the indexer's own code) are encoded by the product's Embedder on every
@@ -11,6 +11,9 @@
    (VERBATIM_ENCODER_BACKEND=<backend>, collection ir-scifact-<backend>, shared with
    bench.quality: a re-run skips unchanged documents) and its 300 test
    queries go through the searcher as the API runs them: nDCG@10 in semantic and hybrid mode.
+   Each result records the CPU it ran on (model name from /proc/cpuinfo and `lscpu`, and the
+   SIMD flags that decide these speeds: AVX2, AVX-512, VNNI, AMX), and which backend `auto`
+   chose by its own short measurement on this machine (indexer/model/choice.py).
 3. The rule of the issue: a backend at least 1.5x faster than PyTorch that loses at most
    0.005 nDCG@10 may be the CPU default; the fastest such backend is the one to choose.
 """
@@ -22,7 +25,7 @@ import itertools
 import os
 import statistics
 import time
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -31,7 +34,8 @@ from bench.common import bench_settings, require_data, write_result
 from bench.ingest import passage_texts
 from indexer.client import build_client
 from indexer.documents import Document
-from indexer.model.backends import BACKENDS, resolve_backend
+from indexer.model import choice
+from indexer.model.backends import BACKENDS
 from indexer.model.embedder import Embedder
 from indexer.search.searcher import Searcher
 from indexer.sources.files import ReadOptions, read_inputs
@@ -60,14 +64,16 @@ def measure_speed(embedders: dict[str, Embedder], texts: list[str], rounds: int,
             vectors[name] = embedder.encode_passages(texts, batch_size=batch_size)
             timings[name].append(time.perf_counter() - started)
     reference = vectors["torch"]
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for name, seconds in timings.items():
         rate = len(texts) / statistics.median(seconds)
-        cosine = (vectors[name] * reference).sum(axis=1)
         out[name] = {"passages_per_s": round(rate, 1),
                      "rounds_passages_per_s": [round(len(texts) / s, 1) for s in seconds],
-                     "cosine_to_torch_min": round(float(cosine.min()), 5),
-                     "cosine_to_torch_mean": round(float(cosine.mean()), 5)}
+                     "dimension": int(vectors[name].shape[1])}
+        if vectors[name].shape == reference.shape:  # model2vec's vectors are another space
+            cosine = (vectors[name] * reference).sum(axis=1)
+            out[name].update(cosine_to_torch_min=round(float(cosine.min()), 5),
+                             cosine_to_torch_mean=round(float(cosine.mean()), 5))
     base = out["torch"]["passages_per_s"]
     for row in out.values():
         row["speedup"] = round(row["passages_per_s"] / base, 2)
@@ -83,7 +89,7 @@ def measure_quality(backend: str, embedder: Embedder) -> dict[str, Any]:
     searcher = Searcher(build_client(settings), embedder, settings)
     collection = quality.collection_name("scifact", backend)
     scores = {config: quality.evaluate(searcher, collection, queries, qrels,
-                                       quality.CONFIGS[config])
+                                       cast(dict[str, Any], quality.CONFIGS[config]))
               for config in QUALITY_CONFIGS}
     return {"indexed": {k: indexed.get(k) for k in ("documents", "passages", "unchanged",
                                                       "failed", "elapsed_s", "wall_s")},
@@ -114,6 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--skip-quality", action="store_true",
                         help="Speed only (quality indexes SciFact once per backend).")
+    parser.add_argument("--output", default="encode",
+                        help="Result name, bench/results/NAME.json (a speed-only run on another "
+                             "CPU can keep the full run's file).")
     args = parser.parse_args(argv)
     settings = bench_settings()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -126,20 +135,27 @@ def main(argv: list[str] | None = None) -> None:
           flush=True)
     rows = measure_speed(embedders, texts, args.rounds, args.batch_size)
     for name, row in rows.items():
+        cosine = row.get("cosine_to_torch_min")
         print(f"{name:<14} {row['passages_per_s']:7.1f} passages/s  x{row['speedup']:.2f}  "
-              f"cosine to torch min {row['cosine_to_torch_min']:.4f}", flush=True)
+              + (f"cosine to torch min {cosine:.4f}" if cosine is not None else
+                 f"{row['dimension']} dimensions"), flush=True)
     if not args.skip_quality:
         for name in backends:
             rows[name].update(measure_quality(name, embedders[name]))
             print(f"{name:<14} nDCG@10 semantic {rows[name]['semantic']['ndcg@10']:.4f}  "
                   f"hybrid {rows[name]['hybrid_rrf']['ndcg@10']:.4f}", flush=True)
     chosen = choose(rows) if not args.skip_quality else None
-    default = resolve_backend("auto", "cpu")
-    print(f"fastest backend meeting the rule on SciFact: {chosen}; the product's CPU default: "
-          f"{default} (BENCHMARKS.md says why, with the other four sets)")
-    write_result("encode", {
+    # What `auto` runs here: its cached choice for this model and CPU, or measured now.
+    default = Embedder(settings.model, device="cpu", backend="auto",
+                       cache_dir=settings.cache_dir).backend
+    cpu = choice.cpu_info()
+    print(f"fastest backend meeting the rule on SciFact: {chosen}; `auto` on this CPU: {default} "
+          f"({cpu.model}; {' '.join(cpu.flags) or 'no SIMD flags'})")
+    write_result(args.output, {
         "passages": len(texts), "batch_size": args.batch_size, "rounds": args.rounds,
-        "threads": os.cpu_count(), "rule": {"min_speedup": MIN_SPEEDUP,
+        "threads": os.cpu_count(),
+        "cpu": {**cpu.as_dict(), "lscpu_model": choice.lscpu_model()},
+        "rule": {"min_speedup": MIN_SPEEDUP,
                                             "max_ndcg_loss": MAX_NDCG_LOSS},
         "backends": rows, "chosen": chosen, "cpu_default": default,
         "default_is_chosen": chosen == default if chosen else None,

