@@ -32,23 +32,29 @@ def require_data(path: Path) -> Path:
     return path
 
 
+# What holds oneDNN (OpenVINO, PyTorch), MKL and PyTorch's own kernels to a narrower
+# instruction set than the CPU has.
+ISA_LIMITS = ("ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS", "ATEN_CPU_CAPABILITY")
+
+
 def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The machine a figure was measured on: CPU model and the SIMD flags that decide how fast
+    the model and Elasticsearch run (the same CPU name has come with and without AVX-512)."""
+    from indexer.model.choice import cpu_info
+
+    cpu = cpu_info()
     memory_gb = None
     try:
         pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
         memory_gb = round(pages / 2**30, 1)
     except (ValueError, OSError):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": memory_gb,
-            "python": platform.python_version(), "platform": platform.platform()}
+    # Set to measure a narrower CPU on this one (BENCHMARKS.md §5: AVX2 on an AVX-512 machine).
+    limits = {name: os.environ[name] for name in ISA_LIMITS if name in os.environ}
+    return {"cpu": cpu.model, "cpu_flags": list(cpu.flags), "isa_limits": limits,
+            "cores": os.cpu_count(),
+            "memory_gb": memory_gb, "python": platform.python_version(),
+            "platform": platform.platform()}
 
 
 def git_commit() -> str | None:
