@@ -20,7 +20,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, NotFoundError
 
 from indexer.errors import CollectionError
-from indexer.settings import RETIRED_BACKENDS, Settings
+from indexer.settings import RETIRED_BACKENDS, Settings, same_vectors
 
 _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 SCHEMA_VERSION = 1
@@ -155,7 +155,7 @@ def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str
             f"Verbatim no longer has: re-index it with --replace to add to it (searches query it "
             f"with the {RETIRED_BACKENDS[existing_backend]} backend meanwhile)"
         )
-    if existing_backend != backend:
+    if not same_vectors(existing_backend, backend):
         raise CollectionError(
             f"Collection {collection!r} was encoded on the {existing_backend} backend, not "
             f"{backend}: set VERBATIM_ENCODER_BACKEND={existing_backend} to add to it, or "

@@ -23,6 +23,16 @@ ENCODER_BACKENDS = ("torch", "onnx", "openvino", "openvino-int8", "model2vec")
 # Backends Verbatim no longer has, and the one that queries the collections they made: an
 # onnx-int8 vector is within 0.99 cosine of the full-precision export of the same graph.
 RETIRED_BACKENDS = {"onnx-int8": "onnx"}
+# The full-precision runtimes: the same graph in float32, vectors within 0.9999 cosine of
+# each other (tests/integration/test_encoders.py), so a collection made by one is added to and
+# queried by any other; ``auto`` picks among them by speed on each CPU.
+EXACT_BACKENDS = ("openvino", "onnx", "torch")
+
+
+def same_vectors(a: str, b: str) -> bool:
+    """Whether two backends give one collection's vectors interchangeably."""
+    a, b = RETIRED_BACKENDS.get(a, a), RETIRED_BACKENDS.get(b, b)
+    return a == b or (a in EXACT_BACKENDS and b in EXACT_BACKENDS)
 
 
 class SettingsError(ValueError):
@@ -104,7 +114,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VERBATIM_CACHE": (
         "~/.cache/verbatim (root: /var/cache/verbatim)",
         "Where the local Elasticsearch is fetched, unpacked and keeps its data and logs, and "
-        "where the model is exported for the ONNX and OpenVINO backends.",
+        "where the model is exported for the ONNX and OpenVINO backends or distilled for "
+        "model2vec, and where `auto` remembers which runtime it measured fastest "
+        "(`backend-choice.json`).",
     ),
     "VERBATIM_ES_PORT": (str(DEFAULT_PORT), "HTTP port of the local Elasticsearch node."),
     "VERBATIM_ENCODER_BACKEND": ("auto", "How the model runs: auto (PyTorch on a GPU; on a CPU "

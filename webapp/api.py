@@ -198,7 +198,7 @@ def health() -> Response:
     app = services()
     embedder = app.embedder
     body: dict[str, Any] = {"status": "ok", "elasticsearch": {"reachable": False},
-                            "model": {"name": embedder.model_name, "backend": embedder.backend,
+                            "model": {"name": embedder.model_name, "backend": embedder.backend_if_known,
                                       "loaded": embedder.loaded}}
     try:
         with elasticsearch_errors():

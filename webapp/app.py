@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, test_config: dict[str, Any] 
     app.before_request(_refuse_long_request_lines)
     app.after_request(_security_headers)
     log.info("Verbatim web app ready: index prefix %s, model %s (%s)", settings.index_prefix,
-             embedder.model_name, embedder.backend)
+             embedder.model_name, embedder.backend_if_known)
     return app
 
 

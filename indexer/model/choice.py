@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexer.model import backends
+from indexer.settings import EXACT_BACKENDS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Full precision only, in the order that breaks a tie: the vectors are PyTorch's on every one.
-CANDIDATES = ("openvino", "onnx", "torch")
+CANDIDATES = EXACT_BACKENDS
 # What decides how fast a transformer runs on a CPU: vector width, fused multiply-add, the
 # int8/bf16 dot-product instructions (VNNI, AMX) and, on ARM, their NEON/SVE counterparts.
 SIMD_FLAGS = ("fma", "avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni",
@@ -133,6 +134,15 @@ def lscpu_model() -> str | None:
     return None
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container or ``taskset`` can grant fewer than the
+    machine has): the ranking of the runtimes changes with them."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def runtime_versions() -> dict[str, str]:
     """Installed versions of the runtimes (read from package metadata: nothing imported)."""
     found = {}
@@ -148,7 +158,8 @@ def choice_key(fingerprint: str, model_name: str, cpu: CpuInfo,
                versions: Mapping[str, str]) -> str:
     """The cache key of a choice: the same model files, CPU and runtimes give the same key."""
     parts = {"v": CHOICE_VERSION, "fingerprint": fingerprint, "model": model_name,
-             "cpu": cpu.model, "flags": sorted(cpu.flags), "runtimes": dict(sorted(versions.items()))}
+             "cpu": cpu.model, "flags": sorted(cpu.flags), "runtimes": dict(sorted(versions.items())),
+             "cores": usable_cores()}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -240,11 +251,25 @@ def measure(encoders: Mapping[str, Encode], texts: Sequence[str] = MEASURE_TEXTS
     encoders = working
     timings: dict[str, list[float]] = {name: [] for name in encoders}
     vectors: dict[str, np.ndarray] = {}
+    failed: set[str] = set()
     for _ in range(rounds):
         for name, encode in encoders.items():
+            if name in failed:
+                continue
             started = time.perf_counter()
-            vectors[name] = encode(texts)
+            try:
+                vectors[name] = encode(texts)
+            except Exception as exc:  # as in the warm-up: out of the running, PyTorch stays
+                if name == "torch":
+                    raise
+                log.warning("auto: %s failed on this machine (%s: %s)", name,
+                            type(exc).__name__, exc)
+                failed.add(name)
+                continue
             timings[name].append(time.perf_counter() - started)
+    for name in failed:
+        timings.pop(name, None)
+        vectors.pop(name, None)
     reference = vectors["torch"]
     agreement = {name: float(numpy.min((v * reference).sum(axis=1))) for name, v in vectors.items()}
     excluded = [name for name, cosine in agreement.items() if cosine < AGREEMENT]

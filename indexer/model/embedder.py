@@ -95,6 +95,12 @@ class Embedder:
         return known
 
     @property
+    def backend_if_known(self) -> str:
+        """The concrete backend if known without loading or measuring, else what was asked
+        for ("auto"): for /api/health and logs, which must never load the model."""
+        return self._backend or self.requested_backend
+
+    @property
     def export_folder(self) -> Path:
         """Where this model's exports and its measured backend choice are cached."""
         if self._folder is None:
@@ -205,7 +211,7 @@ class Embedder:
 
     def _encode(self, texts: Sequence[str], batch_size: int, prompt_name: str | None) -> np.ndarray:
         model = self.model
-        if self._static_encoder is not None and texts:  # no prompts: a static model has none
+        if self._static_encoder is not None:  # no prompts: a static model has none
             return self._static_encoder[0](texts)
         if self._runner is None or not texts:
             return model.encode(

@@ -1,11 +1,11 @@
 """An opt-in static encoder (``VERBATIM_ENCODER_BACKEND=model2vec``): no transformer at run time.
 
 ``model2vec``'s ``distill`` runs the packaged model once over every token of its vocabulary
-(about a minute on two cores, nothing downloaded), reduces the token vectors by PCA, and a
-passage's vector is then the weighted mean of its tokens' rows: thousands of passages a
-second on any CPU, against tens for the transformer, at a cost in quality that
-BENCHMARKS.md measures. Its vectors live in another space (another dimension), so a
-collection records it as its backend like any other and is queried with it.
+(about a minute on two cores, nothing downloaded), and a passage's vector is then the
+weighted mean of its tokens' rows: thousands of passages a second on any CPU, against tens
+for the transformer, at a cost in quality that BENCHMARKS.md measures. Its vectors live in
+another space (of the same dimension), so a collection records it as its backend like any
+other and is queried with it.
 
 The distilled model is written once into the model's export folder, under the folder's lock.
 We install model2vec and skeletoken without model2vec's ``distill`` extra: that extra pins
@@ -28,8 +28,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FOLDER = "model2vec"
-PCA_DIMS = 256  # model2vec's default; 384 -> 256 keeps most of the variance, saves index space
+FOLDER = "model2vec-full"
+# No reduction: the static vectors keep the model's own dimension, so a model2vec collection
+# sits beside the transformer's under one all-collections alias (Elasticsearch checks a kNN
+# query's dimension against every index it searches, whatever the filter).
+PCA_DIMS: int | None = None
 
 StaticEncoder = Callable[[Sequence[str]], "np.ndarray"]
 
@@ -76,9 +79,15 @@ def load(model_path: str, folder: Path) -> tuple[StaticEncoder, int]:
     def encode(texts: Sequence[str]) -> np.ndarray:
         import numpy
 
+        if not texts:
+            return numpy.zeros((0, int(model.dim)), dtype=numpy.float32)
         vectors = numpy.asarray(model.encode(list(texts), show_progress_bar=False),
                                 dtype=numpy.float32)
         norms = numpy.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / numpy.where(norms == 0, 1, norms)
+        vectors = (vectors / numpy.where(norms == 0, 1, norms)).astype(numpy.float32)
+        # A text of tokens the static table drops (emoji only) comes out all zeros, which
+        # cosine similarity refuses: it gets one fixed unit vector, near nothing in particular.
+        vectors[norms[:, 0] == 0, 0] = 1.0
+        return vectors
 
     return encode, int(model.dim)

@@ -21,7 +21,7 @@ from indexer.errors import VerbatimError, elasticsearch_errors
 from indexer.model.embedder import Embedder, ModelError
 from indexer.search.queries import NEGATION, QueryVector
 from indexer.search.request import SearchRequest
-from indexer.settings import RETIRED_BACKENDS, Settings
+from indexer.settings import RETIRED_BACKENDS, Settings, same_vectors
 
 ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
 WARM_UP_TEXT = "warm up"
@@ -129,8 +129,8 @@ class QueryVectors:
         if self.embedder is None:
             raise ModelError("no embedding model is configured")
         key = (model or self.embedder.model_name, RETIRED_BACKENDS.get(backend, backend))
-        if key == (self.embedder.model_name, self.embedder.backend):
-            return self.embedder
+        if key[0] == self.embedder.model_name and same_vectors(key[1], self.embedder.backend):
+            return self.embedder  # the same vectors, whichever exact runtime made them
         with self._lock:
             if key not in self._others:
                 self._others[key] = Embedder(key[0], device=self.settings.device, backend=backend,

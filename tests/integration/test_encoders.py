@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import cli
-from indexer.model import choice
+from indexer.model import choice, static
 from indexer.model.backends import BACKENDS
 from indexer.model.embedder import Embedder
 from indexer.search.request import Filters, SearchRequest
@@ -48,6 +48,8 @@ def test_backend_vectors_match_pytorch(backend: str, reference, tmp_path: Path) 
     vectors = model.encode_passages(TEXTS)
     assert vectors.shape == passages.shape and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    # Tokens the static table drops (emoji) still give a unit vector, as cosine needs.
+    assert np.allclose(np.linalg.norm(model.encode_passages(["\U0001F642\U0001F642"]), axis=1), 1.0)
     assert (vectors * passages).sum(axis=1).min() >= FLOORS[backend]
     assert (model.encode_queries(TEXTS) * queries).sum(axis=1).min() >= FLOORS[backend]
     # Order is kept although batches are sorted by length.
@@ -114,14 +116,18 @@ def _index(settings: Settings, collection: str) -> tuple[int, str]:
 
 def test_each_collection_is_queried_with_the_encoder_that_made_it(es, clean_prefix, embedder):  # type: ignore[no-untyped-def]
     settings = clean_prefix
-    other = "torch" if embedder.backend != "torch" else "openvino"
+    other = "openvino-int8"  # other vectors (about 0.98 cosine from the exact runtimes')
     mine = dataclasses.replace(settings, encoder_backend=embedder.backend)
     theirs = dataclasses.replace(settings, encoder_backend=other)
     assert _index(mine, "mine")[0] == 0
     assert _index(theirs, "theirs")[0] == 0
 
-    code, output = _index(mine, "theirs")  # vectors of two backends never share a collection
+    code, output = _index(mine, "theirs")  # vectors of two encoders never share a collection
     assert code != 0 and f"VERBATIM_ENCODER_BACKEND={other}" in output
+    # The exact runtimes give the same vectors: any of them adds to a collection of another
+    # (``auto`` may choose differently on another CPU or after an upgrade).
+    exact = "torch" if embedder.backend != "torch" else "openvino"
+    assert _index(dataclasses.replace(settings, encoder_backend=exact), "mine")[0] == 0
     listing = CliRunner().invoke(cli, ["collections"], obj=settings).output
     assert f"({embedder.backend})" in listing and f"({other})" in listing
 
@@ -137,8 +143,9 @@ def test_each_collection_is_queried_with_the_encoder_that_made_it(es, clean_pref
         scores.setdefault(r["doc_id"], {})[r["collection"]] = r["ranks"]["fused"]
     both = [s for s in scores.values() if len(s) == 2]
     assert both, results
-    # The same article scores alike in both: each side compared like with like.
-    assert all(abs(s["mine"] - s["theirs"]) < 0.01 for s in both), both
+    # The same article scores alike in both: each side compared like with like (int8 moves
+    # a vector by up to 0.03 cosine).
+    assert all(abs(s["mine"] - s["theirs"]) < 0.05 for s in both), both
 
 
 def test_model2vec_is_a_static_model_distilled_once_from_the_packaged_one() -> None:
@@ -146,11 +153,11 @@ def test_model2vec_is_a_static_model_distilled_once_from_the_packaged_one() -> N
     model = Embedder(backend="model2vec", device="cpu")
     assert model.backend == "model2vec"
     vectors = model.encode_passages(TEXTS)
-    assert vectors.shape == (len(TEXTS), model.dimension) and model.dimension == 256
+    assert vectors.shape == (len(TEXTS), model.dimension) and model.dimension == 384  # as MiniLM
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert np.allclose(model.encode_passages(TEXTS[::-1]), vectors[::-1], atol=1e-6)
     assert np.allclose(model.encode_passages(TEXTS[:1])[0], vectors[0], atol=1e-6)
     query = model.encode_queries(["Security Council meeting on Idlib"])[0]
     assert int(np.argmax(vectors @ query)) == 0
-    folder = model.export_folder / "model2vec"
+    folder = model.export_folder / static.FOLDER
     assert (folder / "model.safetensors").exists() and not list(folder.parent.glob("*.partial"))
