@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000", help="collection sizes, comma-separated")
     parser.add_argument("--full", action="store_true", help="add 1,000,000 passages (hours on 2 cores)")
+    parser.add_argument("--output", default="scale", help="results file: bench/results/NAME.json")
     parser.add_argument("--no-merge", action="store_true",
                         help="measure the indices as loaded, without merging their segments")
     args = parser.parse_args(argv)
@@ -201,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     largest = rows[str(max(sizes))]
     estimate = memory_estimate(largest["bytes_per_passage"])
     print_estimate(estimate, max(sizes))
-    write_result("scale", {"sizes": rows, "memory_estimate_10m": estimate,
+    write_result(args.output, {"sizes": rows, "memory_estimate_10m": estimate,
                            "estimate_measured_from": max(sizes), "queries": len(texts),
                            "merged": not args.no_merge,
                            "notes": ["Indices are loaded with refresh off, refreshed once, then "
