@@ -285,8 +285,14 @@ def optimize_command(ctx: click.Context, collection: str, segments: int,
         bar.total = total
         bar.update(max(0, min(written, total) - bar.n))
 
+    def waiting(busy: list[str]) -> None:
+        click.echo(f"Waiting: Elasticsearch merges one index at a time, and {', '.join(busy)} "
+                   f"is being merged now; {collection} is merged after it and stays searchable "
+                   "meanwhile.", err=True)
+
     try:
-        result = merging.merge(client, index, target=segments, on_progress=report)
+        result = merging.merge(client, index, target=segments, on_progress=report,
+                               on_wait=waiting)
     except merging.MergeError as exc:
         raise click.ClickException(f"{exc}. The collection is unchanged and searchable.") from None
     finally:

@@ -15,6 +15,8 @@ the one being rewritten); ``verbatim optimize COLLECTION`` merges on demand.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -28,6 +30,9 @@ from elasticsearch.exceptions import GeneralAvailabilityWarning
 MERGE_AFTER_PASSAGES = 20_000
 TARGET_SEGMENTS = 1
 POLL_S = 1.0
+# How the tasks API describes a force merge: "Force-merge indices [a, b], maxSegments[1], ...".
+_FORCE_MERGE = re.compile(r"Force-merge indices \[([^\]]*)\]")
+log = logging.getLogger(__name__)
 
 # (bytes written so far by the merge, the index's size before it): an estimate, since the
 # merged segment is about the size of the segments it replaces.
@@ -74,27 +79,61 @@ def should_merge(written_passages: int, segments: int, *, index_passages: int | 
     return index_passages is None or written_passages * 2 >= index_passages
 
 
+def merging_indices(tasks: dict[str, Any]) -> list[str]:
+    """The indices being force-merged, from the tasks API's answer (``GET _tasks?actions=
+    indices:admin/forcemerge*&detailed``)."""
+    found: set[str] = set()
+    for node in (tasks.get("nodes") or {}).values():
+        for task in (node.get("tasks") or {}).values():
+            match = _FORCE_MERGE.search(task.get("description") or "")
+            if match:
+                found.update(name.strip() for name in match.group(1).split(",") if name.strip())
+    return sorted(found)
+
+
+def merges_running(client: Elasticsearch) -> list[str]:
+    """Indices a node is force-merging now. A node merges one index at a time (its force_merge
+    pool has one thread), so a new merge waits behind these at 0 %: worth saying. Empty when
+    the tasks API cannot tell (the merge itself goes ahead either way)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", GeneralAvailabilityWarning)
+            answer = client.tasks.list(actions="indices:admin/forcemerge*", detailed=True)
+    except (ApiError, TransportError) as exc:
+        log.debug("Could not list running merges: %s", exc)
+        return []
+    return merging_indices(dict(answer))
+
+
 def merge(client: Elasticsearch, index: str, *, target: int = TARGET_SEGMENTS,
-          on_progress: MergeProgress | None = None, poll_s: float = POLL_S) -> MergeResult:
+          on_progress: MergeProgress | None = None, poll_s: float = POLL_S,
+          on_wait: Callable[[list[str]], None] | None = None) -> MergeResult:
     """Force-merge ``index`` down to ``target`` segments and wait for it, reporting progress.
 
     The merge runs as a task on the node (``wait_for_completion=false``), so a long merge is
     not bound by the client's request timeout and its progress can be polled. Any failure,
     Elasticsearch's included, is a ``MergeError``: the index is whole and searchable either way.
+    ``on_wait`` hears which other indices are being merged first, if any.
     """
     try:
-        return _merge(client, index, target, on_progress, poll_s)
+        return _merge(client, index, target, on_progress, poll_s, on_wait)
     except (ApiError, TransportError) as exc:
         raise MergeError(f"merging {index} failed: {type(exc).__name__}: {exc}") from None
 
 
 def _merge(client: Elasticsearch, index: str, target: int, on_progress: MergeProgress | None,
-           poll_s: float) -> MergeResult:
+           poll_s: float, on_wait: Callable[[list[str]], None] | None) -> MergeResult:
     started = time.monotonic()
     segments_before, bytes_before = segments_and_bytes(client, index)
     if segments_before <= target:
         return MergeResult(index, segments_before, segments_before, bytes_before, bytes_before,
                            time.monotonic() - started)
+    busy = [name for name in merges_running(client) if name != index]
+    if busy:
+        log.warning("Merging %s waits for %s: Elasticsearch merges one index at a time",
+                    index, ", ".join(busy))
+        if on_wait is not None:
+            on_wait(busy)
     task = client.indices.forcemerge(index=index, max_num_segments=target,
                                      wait_for_completion=False)["task"]
     while True:
