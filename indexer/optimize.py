@@ -96,9 +96,8 @@ def merges_running(client: Elasticsearch) -> list[str]:
     pool has one thread), so a new merge waits behind these at 0 %: worth saying. Empty when
     the tasks API cannot tell (the merge itself goes ahead either way)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", GeneralAvailabilityWarning)
-            answer = client.tasks.list(actions="indices:admin/forcemerge*", detailed=True)
+        answer = _tasks_api(lambda: client.tasks.list(actions="indices:admin/forcemerge*",
+                                                      detailed=True))
     except (ApiError, TransportError) as exc:
         log.debug("Could not list running merges: %s", exc)
         return []
@@ -162,11 +161,15 @@ def _merge(client: Elasticsearch, index: str, target: int, on_progress: MergePro
 
 
 def _task(client: Elasticsearch, task: str) -> dict[str, Any]:
-    # The tasks API has been "technical preview" in the client for years; it is the only way
-    # to follow a force merge that outlives a request.
+    return _tasks_api(lambda: client.tasks.get(task_id=task, wait_for_completion=False))
+
+
+def _tasks_api(call: Callable[[], Any]) -> dict[str, Any]:
+    """The tasks API has been "technical preview" in the client for years, and warns so on
+    every call; it is the only way to follow a force merge that outlives a request."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeneralAvailabilityWarning)
-        return dict(client.tasks.get(task_id=task, wait_for_completion=False))
+        return dict(call())
 
 
 def describe(result: MergeResult) -> str:
