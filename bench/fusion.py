@@ -33,9 +33,10 @@ Fusion = Callable[[list[tuple[str, float]], list[tuple[str, float]]], list[str]]
 CACHE = REPO / "bench" / "results" / "cache"
 
 
-def fetch_legs(name: str, queries: list[tuple[str, str]]) -> dict[str, Legs]:
+def fetch_legs(name: str, queries: list[tuple[str, str]], *, split: str = "test"
+               ) -> dict[str, Legs]:
     """Each query's two legs, best passage per document, cached in bench/results/cache."""
-    cached = CACHE / f"legs-{name}.json"
+    cached = CACHE / (f"legs-{name}.json" if split == "test" else f"legs-{name}-{split}.json")
     if cached.is_file():
         data: dict[str, Any] = json.loads(cached.read_text())
         return {q: (list(map(tuple, v[0])), list(map(tuple, v[1]))) for q, v in data.items()}

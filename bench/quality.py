@@ -93,9 +93,11 @@ def load_queries(folder: Path, qrels: dict[str, dict[str, int]]) -> list[tuple[s
     return queries
 
 
-def load_qrels(folder: Path) -> dict[str, dict[str, int]]:
+def load_qrels(folder: Path, split: str = "test") -> dict[str, dict[str, int]]:
+    """The positive judgments of one split (SciFact also has ``train``: bench.evidence
+    chooses on it and reports on ``test``)."""
     qrels: dict[str, dict[str, int]] = {}
-    with (folder / "qrels" / "test.tsv").open(encoding="utf-8") as handle:
+    with (folder / "qrels" / f"{split}.tsv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             score = int(float(row["score"]))
             if score > 0:
