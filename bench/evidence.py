@@ -24,6 +24,7 @@ bench/results/cache.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -47,12 +48,15 @@ Scores = dict[str, float]  # document -> its best score in one signal
 Signals = dict[str, Scores]  # signal name -> scores, for one query
 CHUNK_TOKENS = 128
 PRF_DOCS, PRF_BETA = 3, 0.3
-DEPTH = 200  # documents each exact signal brings, as many as a leg's passages
+VECTOR_SIGNALS = ("semantic", "chunks", "head", "mean")
+WEIGHTS = (0.0, 0.25, 0.5, 1.0)  # of each vector signal, beside the keyword leg at 1
 
 
 @dataclass(frozen=True)
 class Variant:
-    """A ranking: signals with their weights, fused by ``how`` (``z`` or ``minmax``)."""
+    """A ranking: signals with their weights, fused by ``how``: ``z`` or ``minmax``, or
+    ``confidence`` (z-scores, each signal's weight scaled per query by how far its top 10
+    stand above its mean, in standard deviations)."""
 
     label: str
     weights: tuple[tuple[str, float], ...]
@@ -61,16 +65,21 @@ class Variant:
 
 def fused(signals: Signals, variant: Variant) -> list[str]:
     normalise: Callable[[list[float]], list[float]] = (
-        z_score if variant.how == "z" else hybrid.min_max)
+        hybrid.min_max if variant.how == "minmax" else z_score)
     total: dict[str, float] = {}
     docs = {doc for name, _ in variant.weights for doc in signals[name]}
     for name, weight in variant.weights:
         scores = signals[name]
         norm = dict(zip(scores, normalise(list(scores.values())), strict=True))
-        floor = min(norm.values(), default=0.0)
+        # A document a signal did not bring: 0 after min-max, as in the product's fusion
+        # (``hybrid.fuse_linear``); the signal's lowest z-score otherwise.
+        floor = 0.0 if variant.how == "minmax" else min(norm.values(), default=0.0)
+        if variant.how == "confidence":
+            top = sorted(norm.values(), reverse=True)[:10]
+            weight *= max(sum(top) / len(top), 1e-6) if top else 0.0
         for doc in docs:
             total[doc] = total.get(doc, 0.0) + weight * norm.get(doc, floor)
-    return sorted(docs, key=lambda d: -total[d])
+    return sorted(docs, key=lambda d: (-total[d], d))  # ties by id: the same run every time
 
 
 def ndcg10(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> float:
@@ -81,24 +90,32 @@ def ndcg10(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> floa
     return round(float(ir_measures.calc_aggregate([nDCG @ 10], judged, run)[nDCG @ 10]), 4)
 
 
-def top_documents(sims: np.ndarray, owners: Sequence[str], depth: int = DEPTH) -> Scores:
-    """Best score per document among the ``depth`` best rows (passages, chunks, documents)."""
+def top_documents(sims: np.ndarray, owners: Sequence[str], rows: int) -> Scores:
+    """Best score per document among the ``rows`` best rows (passages, pieces or documents):
+    a passage-level signal takes as many rows as the semantic leg takes passages, a
+    document-level one as many documents as that leg brought, so that every signal's pool,
+    and with it its z-scores, is of the same size."""
+    rows = min(rows, len(sims))
+    if rows <= 0:
+        return {}
+    best = np.argpartition(-sims, rows - 1)[:rows]
     out: Scores = {}
-    for i in np.argsort(-sims)[: depth * 3]:
+    for i in best[np.argsort(-sims[best], kind="stable")]:
         out.setdefault(owners[i], float(sims[i]))
-        if len(out) == depth:
-            break
     return out
 
 
 def read_corpus(folder: Path) -> list[tuple[str, str, str]]:
+    """(id, title, text) of every document the indexer takes (it refuses empty ones)."""
     with (folder / "corpus.jsonl").open(encoding="utf-8") as handle:
-        return [(str(r["_id"]), (r.get("title") or "").strip(), (r.get("text") or "").strip())
-                for r in map(json.loads, handle)]
+        records = [(str(r["_id"]), (r.get("title") or "").strip(), (r.get("text") or "").strip())
+                   for r in map(json.loads, handle)]
+    return [r for r in records if r[1] or r[2]]
 
 
 def chunk(title: str, text: str, count: Callable[[str], int], limit: int) -> list[str]:
-    """Whole sentences up to ``limit`` tokens a piece, each piece headed by the title."""
+    """Whole sentences up to ``limit`` tokens of text a piece (a longer sentence is a piece of
+    its own), each piece headed by the title."""
     pieces: list[str] = []
     current: list[str] = []
     for sentence in re.split(r"(?<=[.!?])\s+", text):
@@ -111,7 +128,8 @@ def chunk(title: str, text: str, count: Callable[[str], int], limit: int) -> lis
 
 
 def encoded(name: str, kind: str, texts: list[str], embedder: Embedder) -> np.ndarray:
-    cached = CACHE / f"evidence-{name}-{kind}.npy"
+    model = re.sub(r"[^A-Za-z0-9.-]+", "_", embedder.model_name)[-60:]
+    cached = CACHE / f"evidence-{name}-{kind}-{model}-{embedder.backend}.npy"
     if cached.is_file():
         vectors: np.ndarray = np.load(cached)
         if len(vectors) == len(texts):
@@ -138,10 +156,15 @@ def unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12)
 
 
-def scratch_bm25(client: Elasticsearch, source: str, scratch: str) -> None:
-    """A copy of the collection without vectors: BM25's k1 and b change on it in place."""
+def scratch_bm25(client: Elasticsearch, source: str, name: str) -> str:
+    """A copy of the collection's index without vectors, on which BM25's k1 and b change in
+    place; named after its source, and copies of an earlier index of the set are deleted."""
+    scratch = f"scratch-{source}"
+    stale = [i for i in client.indices.get(index=f"scratch-*-ir-{name}-*").body if i != scratch]
+    if stale:
+        client.indices.delete(index=",".join(stale))
     if client.indices.exists(index=scratch):
-        return
+        return scratch
     info = client.indices.get(index=source)[source]
     client.indices.create(index=scratch, mappings=info["mappings"], settings={
         "number_of_shards": 1, "number_of_replicas": 0,
@@ -151,6 +174,7 @@ def scratch_bm25(client: Elasticsearch, source: str, scratch: str) -> None:
                                                   _source_excludes=["embedding"])),
                  chunk_size=500)
     client.indices.refresh(index=scratch)
+    return scratch
 
 
 def bm25_leg(client: Elasticsearch, scratch: str, collection: str, k1: float, b: float,
@@ -181,9 +205,10 @@ def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
     folder = require_data(SETS[name])
     settings = bench_settings()
     collection = collection_name(name, embedder.backend)
+    source = concrete_index(client, settings.all_alias, collection)
     qrels = load_qrels(folder, split)
     judged = load_queries(folder, qrels)
-    legs = fetch_legs(name, judged, split=split)
+    legs = fetch_legs(name, judged, split=split, tag=source)
     qvecs = unit(np.asarray(embedder.encode_queries([t[:1000] for _, t in judged]),
                             dtype=np.float32))
     corpus = read_corpus(folder)
@@ -191,7 +216,7 @@ def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
     head = unit(encoded(name, "head", [f"{t}\n{x}".strip() for _, t, x in corpus], embedder))
     pieces = [(doc, piece) for doc, t, x in corpus for piece in chunk(t, x, count, CHUNK_TOKENS)]
     chunks = unit(encoded(name, f"chunks{CHUNK_TOKENS}", [p for _, p in pieces], embedder))
-    owners, passages = passage_vectors(client, settings.all_alias, collection)
+    owners, passages = passage_vectors(client, source, collection)
     docs = sorted(set(owners))
     position = {doc: i for i, doc in enumerate(docs)}
     mean = np.zeros((len(docs), passages.shape[1]), dtype=np.float32)
@@ -200,17 +225,20 @@ def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
     per: dict[str, Signals] = {}
     for (qid, _), q in zip(judged, qvecs, strict=True):
         keyword, semantic = legs[qid]
-        signals: Signals = {"keyword": dict(keyword), "semantic": dict(semantic),
-                            "head": top_documents(head @ q, [d for d, _, _ in corpus]),
-                            "chunks": top_documents(chunks @ q, [d for d, _ in pieces]),
-                            "mean": top_documents(mean @ q, docs)}
+        found = len(semantic)  # documents the semantic leg's passages brought
+        signals: Signals = {
+            "keyword": dict(keyword), "semantic": dict(semantic),
+            # The semantic leg searched exactly (no HNSW): the control for the exact signals.
+            "exact": top_documents(passages @ q, owners, queries.SEMANTIC_K),
+            "head": top_documents(head @ q, [d for d, _, _ in corpus], found),
+            "chunks": top_documents(chunks @ q, [d for d, _ in pieces], queries.SEMANTIC_K),
+            "mean": top_documents(mean @ q, docs, found)}
         first = fused(signals, Variant("", (("keyword", 0.5), ("semantic", 0.5)), "minmax"))
         feedback = mean[[position[d] for d in first[:PRF_DOCS] if d in position]]
         moved = unit(q + PRF_BETA * feedback.mean(axis=0)) if len(feedback) else q
-        signals["prf"] = top_documents(passages @ moved, owners)
+        signals["prf"] = top_documents(passages @ moved, owners, queries.SEMANTIC_K)
         per[qid] = signals
-    scratch = f"{settings.index_prefix}-scratch-bm25-{name}"
-    scratch_bm25(client, plan_index(client, settings.all_alias, collection), scratch)
+    scratch = scratch_bm25(client, source, name)
     texts = dict(judged)
     for k1, b in bm25:
         for qid, scores in bm25_leg(client, scratch, collection, k1, b, texts).items():
@@ -218,8 +246,9 @@ def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
     return per, qrels
 
 
-def plan_index(client: Elasticsearch, alias: str, collection: str) -> str:
-    """The concrete index holding ``collection`` (a copy needs its mapping and settings)."""
+def concrete_index(client: Elasticsearch, alias: str, collection: str) -> str:
+    """The index holding ``collection`` now: it names the caches, so a re-indexed collection
+    is never scored with the legs or BM25 copy of the one before."""
     hit = client.search(index=alias, size=1, query={"term": {"collection": collection}},
                         source=False)["hits"]["hits"]
     if not hit:
@@ -229,12 +258,14 @@ def plan_index(client: Elasticsearch, alias: str, collection: str) -> str:
 
 def variants(bm25: Sequence[tuple[float, float]]) -> list[Variant]:
     alone = [Variant(f"{s} alone", ((s, 1.0),)) for s in
-             ("keyword", "semantic", "head", "chunks", "mean", "prf")]
+             ("keyword", "semantic", "exact", "head", "chunks", "mean", "prf")]
     pair = [Variant("keyword+semantic min-max (product)", (("keyword", .5), ("semantic", .5)),
                     "minmax"),
             Variant("keyword+semantic z", (("keyword", .5), ("semantic", .5)))]
     pair += [Variant(f"keyword+{s} z", (("keyword", .5), (s, .5)))
-             for s in ("head", "chunks", "mean", "prf")]
+             for s in ("exact", "head", "chunks", "mean", "prf")]
+    pair.append(Variant("keyword+semantic confidence", (("keyword", .5), ("semantic", .5)),
+                        "confidence"))
     pair += [Variant(f"keyword+semantic+{s} z", (("keyword", .5), ("semantic", .25), (s, .25)))
              for s in ("head", "chunks", "mean")]
     for k1, b in bm25:
@@ -246,27 +277,61 @@ def variants(bm25: Sequence[tuple[float, float]]) -> list[Variant]:
     return alone + pair
 
 
+def chosen_on_train(per: dict[str, Signals], qrels: dict[str, dict[str, int]],
+                    bm25: Sequence[tuple[float, float]]) -> tuple[Variant, float]:
+    """The best weighting on SciFact's train queries: the keyword leg (default BM25 or one of
+    ``bm25``) that fuses best with the semantic leg, then every weight in ``WEIGHTS`` for each
+    vector signal beside it, z-scores and min-max."""
+    def train(variant: Variant) -> float:
+        return ndcg10({q: fused(s, variant) for q, s in per.items()}, qrels)
+
+    legs = ["keyword", *(f"bm25 {k1} {b}" for k1, b in bm25)]
+    leg = max(legs, key=lambda name: train(Variant("", ((name, .5), ("semantic", .5)))))
+    best: tuple[Variant, float] | None = None
+    for how in ("z", "minmax"):
+        for weights in itertools.product(WEIGHTS, repeat=len(VECTOR_SIGNALS)):
+            if not any(weights):
+                continue
+            parts = ((leg, 1.0), *((n, w) for n, w in zip(VECTOR_SIGNALS, weights, strict=True)
+                                   if w))
+            variant = Variant("chosen on scifact train: " + " + ".join(
+                f"{w:g} {n}" for n, w in parts) + f" ({how})", parts, how)
+            score = train(variant)
+            if best is None or score > best[1]:
+                best = (variant, score)
+    assert best is not None
+    return best
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS))
-    parser.add_argument("--bm25", default="0.6:0.4,0.9:0.4,0.9:0.75,1.2:0.4",
-                        help="k1:b pairs for the keyword leg's scratch copies")
+    parser.add_argument("--bm25", default="1.2:0.75,0.6:0.4,0.9:0.4,0.9:0.75,1.2:0.4",
+                        help="k1:b pairs for the keyword leg's scratch copy (1.2:0.75, Elasticsearch's "
+                             "own, is the control for the copy itself)")
     args = parser.parse_args(argv)
     bm25 = [(float(k), float(b)) for k, b in (p.split(":") for p in args.bm25.split(","))]
     settings = bench_settings()
     embedder = Embedder.from_settings(settings)
     client = build_client(settings, request_timeout=300)
-    table: dict[str, dict[str, dict[str, float]]] = {}
+    runs: dict[tuple[str, str], tuple[dict[str, Signals], dict[str, dict[str, int]]]] = {}
     for name in args.sets.split(","):
         for split in (("train", "test") if name == "scifact" else ("test",)):
-            per, qrels = signals_of(name, split, embedder, client, bm25)
-            row = {v.label: ndcg10({q: fused(s, v) for q, s in per.items()}, qrels)
-                   for v in variants(bm25)}
-            table.setdefault(name, {})[split] = row
-            print(name, split, json.dumps(row), flush=True)
+            runs[name, split] = signals_of(name, split, embedder, client, bm25)
+    tried = variants(bm25)
+    if ("scifact", "train") in runs:
+        chosen, score = chosen_on_train(*runs["scifact", "train"], bm25)
+        print(f"{chosen.label}: train {score}", flush=True)
+        tried.append(chosen)
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for (name, split), (per, qrels) in runs.items():
+        row = {v.label: ndcg10({q: fused(s, v) for q, s in per.items()}, qrels) for v in tried}
+        table.setdefault(name, {})[split] = row
+        print(name, split, json.dumps(row), flush=True)
     write_result("evidence", {"ndcg@10": table, "chunk_tokens": CHUNK_TOKENS,
                               "prf": {"documents": PRF_DOCS, "beta": PRF_BETA},
-                              "encoder_backend": embedder.backend, "bm25": bm25})
+                              "weights_searched": WEIGHTS, "encoder_backend": embedder.backend,
+                              "bm25": bm25})
 
 
 if __name__ == "__main__":

@@ -33,10 +33,12 @@ Fusion = Callable[[list[tuple[str, float]], list[tuple[str, float]]], list[str]]
 CACHE = REPO / "bench" / "results" / "cache"
 
 
-def fetch_legs(name: str, queries: list[tuple[str, str]], *, split: str = "test"
-               ) -> dict[str, Legs]:
-    """Each query's two legs, best passage per document, cached in bench/results/cache."""
-    cached = CACHE / (f"legs-{name}.json" if split == "test" else f"legs-{name}-{split}.json")
+def fetch_legs(name: str, queries: list[tuple[str, str]], *, split: str = "test",
+               tag: str = "") -> dict[str, Legs]:
+    """Each query's two legs, best passage per document, cached in bench/results/cache (under
+    ``tag`` too: bench.evidence names the index the legs came from)."""
+    parts = ["legs", name, *([split] if split != "test" else []), *([tag] if tag else [])]
+    cached = CACHE / ("-".join(parts) + ".json")
     if cached.is_file():
         data: dict[str, Any] = json.loads(cached.read_text())
         return {q: (list(map(tuple, v[0])), list(map(tuple, v[1]))) for q, v in data.items()}
