@@ -264,6 +264,10 @@ def variants(bm25: Sequence[tuple[float, float]]) -> list[Variant]:
             Variant("keyword+semantic z", (("keyword", .5), ("semantic", .5)))]
     pair += [Variant(f"keyword+{s} z", (("keyword", .5), (s, .5)))
              for s in ("exact", "head", "chunks", "mean", "prf")]
+    pair += [Variant(f"keyword+prf {how} {a}", (("keyword", 1 - a), ("prf", a)), how)
+             for how in ("z", "minmax") for a in (0.6, 0.7)]
+    pair.append(Variant("keyword+semantic+prf z", (("keyword", .5), ("semantic", .5),
+                                                   ("prf", .25))))
     pair.append(Variant("keyword+semantic confidence", (("keyword", .5), ("semantic", .5)),
                         "confidence"))
     pair += [Variant(f"keyword+semantic+{s} z", (("keyword", .5), ("semantic", .25), (s, .25)))
