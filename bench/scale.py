@@ -11,11 +11,18 @@ legs uncollapsed; then the facets over the passages they brought and the shown p
 highlights).
 Queries go to the collection's own alias, so other collections do not weigh on the numbers.
 It ends with the memory an int8_hnsw index of 10M passages needs, and what fits in 24 GB.
+
+``--feedback`` also prices Rocchio feedback (BENCHMARKS §1, step 9): each hybrid page is sent
+plain and with feedback, in alternating order, in the same run. Feedback adds two round trips
+after the legs are fused: the vectors of the top ``FEEDBACK_DOCS`` documents' shown passages,
+then a kNN search with the query vector moved ``FEEDBACK_BETA`` of the way towards their mean,
+which replaces the semantic leg before the facets and highlights.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from typing import Any
 
@@ -28,11 +35,12 @@ from bench.synthetic import index_synthetic, load_vocabulary, sample_queries
 from indexer import optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
-from indexer.search import plan, results
+from indexer.search import plan, queries, results
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
 
 QUERIES = 200
+FEEDBACK_DOCS, FEEDBACK_BETA = 3, 0.3
 WARMUP = 20
 DIMS = 384
 HNSW_M = 16  # mappings/passages.json
@@ -105,16 +113,62 @@ def hybrid_pages(texts: list[str], vectors: list[list[float]], collection: str
 
 
 def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVector],
-                index: str) -> int:
+                index: str, *, feedback: bool = False) -> int:
     """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion, then the facets
-    and the highlights in a second round trip. Returns the errors Elasticsearch reported."""
+    and the highlights in a second round trip (``feedback``: two more before them). Returns
+    the errors Elasticsearch reported."""
     first = client.msearch(searches=plan.msearch_lines(plan.page_searches(req, vectors, index)))
     legs = [results.hits_of(r) for r in first["responses"]]
     shown, _ = results.hybrid_results(req, legs[0], legs[1])
+    if feedback:
+        legs[1] = feedback_leg(client, req, vectors[0], shown, index)
+        shown, _ = results.hybrid_results(req, legs[0], legs[1])
     second = [plan.hybrid_facets_search(legs, index)]
     marks = plan.highlights_search(req, shown, index)
     response = client.msearch(searches=plan.msearch_lines(second + ([marks] if marks else [])))
     return sum(1 for item in [*first["responses"], *response["responses"]] if "error" in item)
+
+
+def feedback_leg(client: Elasticsearch, req: SearchRequest, vector: QueryVector,
+                 shown: list[dict[str, Any]], index: str) -> list[dict[str, Any]]:
+    """The semantic leg again, its query vector moved towards the top shown passages."""
+    top = [(r["collection"], r["passage"]["id"]) for r in shown[:FEEDBACK_DOCS]
+           if r["passage"].get("id")]
+    if not top:
+        return []
+    hits = client.search(index=index, query=queries.passages_query(top), size=len(top),
+                         source_includes=["embedding"])["hits"]["hits"]
+    rows = np.asarray([hit["_source"]["embedding"] for hit in hits], dtype=np.float32)
+    rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+    moved = np.asarray(vector.vector, dtype=np.float32) + FEEDBACK_BETA * rows.mean(axis=0)
+    moved /= np.linalg.norm(moved)
+    body = queries.semantic_search_body([QueryVector([float(x) for x in moved],
+                                                     vector.collections)], req,
+                                        size=queries.SEMANTIC_K, collapsed=False)
+    return results.hits_of(client.search(index=index, body=body).body)
+
+
+def time_feedback(client: Elasticsearch, pages: list[tuple[SearchRequest, list[QueryVector]]],
+                  index: str) -> dict[str, Any]:
+    """Each hybrid page plain and with feedback, in alternating order, in one run: the
+    p50/p95 of each and the ratio of the feedback pages' to the plain ones'."""
+    for req, vectors in pages[:WARMUP]:
+        hybrid_page(client, req, vectors, index, feedback=True)
+    timed: dict[bool, list[float]] = {False: [], True: []}
+    errors = 0
+    for i, (req, vectors) in enumerate(pages):
+        for feedback in ((False, True) if i % 2 else (True, False)):
+            started = time.perf_counter()
+            errors += hybrid_page(client, req, vectors, index, feedback=feedback)
+            timed[feedback].append(time.perf_counter() - started)
+    plain, with_feedback = (np.asarray(timed[k]) * 1000 for k in (False, True))
+    out: dict[str, Any] = {"n": len(plain), "errors": errors}
+    for name, ms in (("plain", plain), ("feedback", with_feedback)):
+        out[name] = {"p50_ms": round(float(np.percentile(ms, 50)), 1),
+                     "p95_ms": round(float(np.percentile(ms, 95)), 1)}
+    out["ratio_p50"] = round(out["feedback"]["p50_ms"] / out["plain"]["p50_ms"], 2)
+    out["ratio_p95"] = round(out["feedback"]["p95_ms"] / out["plain"]["p95_ms"], 2)
+    return out
 
 
 def time_hybrid(client: Elasticsearch, pages: list[tuple[SearchRequest, list[QueryVector]]],
@@ -152,6 +206,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,100000", help="collection sizes, comma-separated")
     parser.add_argument("--full", action="store_true", help="add 1,000,000 passages (hours on 2 cores)")
     parser.add_argument("--output", default="scale", help="results file: bench/results/NAME.json")
+    parser.add_argument("--feedback", action="store_true",
+                        help="also time hybrid pages with Rocchio feedback against plain ones")
     parser.add_argument("--no-merge", action="store_true",
                         help="measure the indices as loaded, without merging their segments")
     args = parser.parse_args(argv)
@@ -192,6 +248,10 @@ def main(argv: list[str] | None = None) -> None:
                "knn": time_msearch(client, knn),
                "hybrid": time_hybrid(client, pages, alias),
                **node_heap(client)}
+        if args.feedback:
+            row["hybrid_feedback"] = time_feedback(client, pages, alias)
+            print(f"{collection}: hybrid with feedback {json.dumps(row['hybrid_feedback'])}",
+                  flush=True)
         rows[str(n)] = row
         print(f"{collection}: index {indexed.get('index_s')} s ({indexed.get('docs_per_s')} docs/s"
               f"{', reused' if indexed['reused'] else ''}), {row['store_bytes'] / 2**20:.1f} MiB "
