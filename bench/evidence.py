@@ -31,13 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import ir_measures
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
-from ir_measures import nDCG
 
 from bench.common import bench_settings, require_data, write_result
-from bench.fusion import CACHE, fetch_legs, z_score
+from bench.fusion import CACHE, fetch_legs, ndcg10, z_score
 from bench.quality import SETS, collection_name, load_qrels, load_queries
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
@@ -80,14 +78,6 @@ def fused(signals: Signals, variant: Variant) -> list[str]:
         for doc in docs:
             total[doc] = total.get(doc, 0.0) + weight * norm.get(doc, floor)
     return sorted(docs, key=lambda d: (-total[d], d))  # ties by id: the same run every time
-
-
-def ndcg10(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> float:
-    run = [ir_measures.ScoredDoc(q, doc, 1000.0 - rank) for q, docs in runs.items()
-           for rank, doc in enumerate(docs[:100])]
-    judged = [ir_measures.Qrel(q, d, s) for q, docs in qrels.items() if q in runs
-              for d, s in docs.items()]
-    return round(float(ir_measures.calc_aggregate([nDCG @ 10], judged, run)[nDCG @ 10]), 4)
 
 
 def top_documents(sims: np.ndarray, owners: Sequence[str], rows: int) -> Scores:

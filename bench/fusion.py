@@ -133,11 +133,16 @@ FUSIONS: dict[str, Fusion] = {
 
 
 def score(legs: dict[str, Legs], qrels: dict[str, dict[str, int]], fusion: Fusion) -> float:
-    run = [ir_measures.ScoredDoc(qid, doc, 1000.0 - rank) for qid, (kw, sem) in legs.items()
-           for rank, doc in enumerate(fusion(kw, sem)[:100])]
-    qrel_list = [ir_measures.Qrel(q, d, s) for q, docs in qrels.items() if q in legs
-                 for d, s in docs.items()]
-    return round(float(ir_measures.calc_aggregate([nDCG @ 10], qrel_list, run)[nDCG @ 10]), 4)
+    return ndcg10({qid: fusion(kw, sem) for qid, (kw, sem) in legs.items()}, qrels)
+
+
+def ndcg10(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> float:
+    """nDCG@10 of each query's ranked documents (the first 100 kept) against the judgments."""
+    run = [ir_measures.ScoredDoc(q, doc, 1000.0 - rank) for q, docs in runs.items()
+           for rank, doc in enumerate(docs[:100])]
+    judged = [ir_measures.Qrel(q, d, s) for q, docs in qrels.items() if q in runs
+              for d, s in docs.items()]
+    return round(float(ir_measures.calc_aggregate([nDCG @ 10], judged, run)[nDCG @ 10]), 4)
 
 
 def main(argv: list[str] | None = None) -> None:

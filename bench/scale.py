@@ -161,11 +161,9 @@ def time_feedback(client: Elasticsearch, pages: list[tuple[SearchRequest, list[Q
             started = time.perf_counter()
             errors += hybrid_page(client, req, vectors, index, feedback=feedback)
             timed[feedback].append(time.perf_counter() - started)
-    plain, with_feedback = (np.asarray(timed[k]) * 1000 for k in (False, True))
-    out: dict[str, Any] = {"n": len(plain), "errors": errors}
-    for name, ms in (("plain", plain), ("feedback", with_feedback)):
-        out[name] = {"p50_ms": round(float(np.percentile(ms, 50)), 1),
-                     "p95_ms": round(float(np.percentile(ms, 95)), 1)}
+    out: dict[str, Any] = {"n": len(timed[False]), "errors": errors,
+                           "plain": percentiles(timed[False]),
+                           "feedback": percentiles(timed[True])}
     out["ratio_p50"] = round(out["feedback"]["p50_ms"] / out["plain"]["p50_ms"], 2)
     out["ratio_p95"] = round(out["feedback"]["p95_ms"] / out["plain"]["p95_ms"], 2)
     return out
@@ -181,8 +179,12 @@ def time_hybrid(client: Elasticsearch, pages: list[tuple[SearchRequest, list[Que
         started = time.perf_counter()
         errors += hybrid_page(client, req, vectors, index)
         latencies.append(time.perf_counter() - started)
-    ms = np.asarray(latencies) * 1000
-    return {"n": len(ms), "errors": errors, "p50_ms": round(float(np.percentile(ms, 50)), 1),
+    return {"n": len(latencies), "errors": errors, **percentiles(latencies)}
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    ms = np.asarray(seconds) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 1),
             "p95_ms": round(float(np.percentile(ms, 95)), 1)}
 
 
@@ -196,9 +198,7 @@ def time_msearch(client: Elasticsearch, bodies: list[list[dict[str, Any]]]) -> d
         response = client.msearch(searches=lines)
         latencies.append(time.perf_counter() - started)
         errors += sum(1 for item in response["responses"] if "error" in item)
-    ms = np.asarray(latencies) * 1000
-    return {"n": len(ms), "errors": errors, "p50_ms": round(float(np.percentile(ms, 50)), 1),
-            "p95_ms": round(float(np.percentile(ms, 95)), 1)}
+    return {"n": len(latencies), "errors": errors, **percentiles(latencies)}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -101,7 +101,7 @@ def merges_running(client: Elasticsearch) -> list[str]:
     except (ApiError, TransportError) as exc:
         log.debug("Could not list running merges: %s", exc)
         return []
-    return merging_indices(dict(answer))
+    return merging_indices(answer)
 
 
 def merge(client: Elasticsearch, index: str, *, target: int = TARGET_SEGMENTS,
