@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from indexer.client import build_client
-from indexer.search import plan, results
+from indexer.search import candidate_facets, plan, results
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, SearchRequest
 from indexer.settings import Settings
@@ -94,13 +94,14 @@ def _raw_caller(spec: dict[str, Any]) -> Caller:
             req, vectors = pages[i % len(pages)]
             hits = [item["hits"]["hits"] for item in response["responses"] if "hits" in item]
             if plan.page_kind(req, vectors) == "hybrid":
-                # The hybrid page's facets, over both legs' passages, and the shown passages'
-                # highlights, as the searcher asks them.
+                # The hybrid page's facets, counted over both legs' passages in hand, and the
+                # shown passages' highlights, as the searcher asks them.
                 if any(hits[:2]):
                     shown, _ = results.hybrid_results(req, hits[0], hits[1])
+                    candidate_facets.aggregations(hits[:2])
                     marks = plan.highlights_search(req, shown, index)
-                    client.msearch(searches=plan.msearch_lines(
-                        [plan.hybrid_facets_search(hits[:2], index), *([marks] if marks else [])]))
+                    if marks:
+                        client.msearch(searches=plan.msearch_lines([marks]))
                 return None
             counts = plan.passage_counts_search(req, vectors, hits[0] if hits else [], index)
             if counts is not None:  # the page's passage counts, as the searcher asks them

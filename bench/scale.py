@@ -6,9 +6,9 @@ For each size the synthetic collection ``synthetic-<n>`` (bench/synthetic.py) is
 the bench prefix (reused if present), its segments merged into one as ``verbatim index`` does
 after a large load (``--no-merge`` leaves them as loaded), then 200 queries are sent straight
 to Elasticsearch by one client after a warm-up: the semantic body alone (kNN, k=200,
-collapsed, size 10) and the hybrid page's two round trips as the Searcher sends them (both
-legs uncollapsed; then the facets over the passages they brought and the shown passages'
-highlights).
+collapsed, size 10) and the hybrid page as the Searcher makes it (both legs uncollapsed,
+fused; the facets counted over the passages they brought, in hand; then a second round trip
+for the shown passages' highlights).
 Queries go to the collection's own alias, so other collections do not weigh on the numbers.
 It ends with the memory an int8_hnsw index of 10M passages needs, and what fits in 24 GB.
 
@@ -35,7 +35,7 @@ from bench.synthetic import index_synthetic, load_vocabulary, sample_queries
 from indexer import optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
-from indexer.search import plan, queries, results
+from indexer.search import candidate_facets, plan, queries, results
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
 
@@ -114,8 +114,8 @@ def hybrid_pages(texts: list[str], vectors: list[list[float]], collection: str
 
 def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVector],
                 index: str, *, feedback: bool = False) -> int:
-    """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion, then the facets
-    and the highlights in a second round trip (``feedback``: two more before them). Returns
+    """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion and the facets,
+    then the highlights in a second round trip (``feedback``: two more before them). Returns
     the errors Elasticsearch reported."""
     first = client.msearch(searches=plan.msearch_lines(plan.page_searches(req, vectors, index)))
     legs = [results.hits_of(r) for r in first["responses"]]
@@ -123,10 +123,10 @@ def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVe
     if feedback:
         legs[1] = feedback_leg(client, req, vectors[0], shown, index)
         shown, _ = results.hybrid_results(req, legs[0], legs[1])
-    second = [plan.hybrid_facets_search(legs, index)]
+    candidate_facets.aggregations(legs)
     marks = plan.highlights_search(req, shown, index)
-    response = client.msearch(searches=plan.msearch_lines(second + ([marks] if marks else [])))
-    return sum(1 for item in [*first["responses"], *response["responses"]] if "error" in item)
+    second = client.msearch(searches=plan.msearch_lines([marks]))["responses"] if marks else []
+    return sum(1 for item in [*first["responses"], *second] if "error" in item)
 
 
 def feedback_leg(client: Elasticsearch, req: SearchRequest, vector: QueryVector,

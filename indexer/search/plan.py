@@ -10,9 +10,10 @@ A page is one msearch:
   ranks); a second request counts how many passages of each shown document matched
   (:func:`passage_counts_search`);
 - hybrid: the keyword leg and the semantic leg, each a window of passages that our
-  own code fuses (``results.hybrid_results``); a second request counts the facets over
-  exactly the passages the two legs brought (:func:`hybrid_facets_search`), so the
-  total and the facets describe the results the pages reach.
+  own code fuses (``results.hybrid_results``); the facets are counted over exactly the
+  passages the two legs brought, in hand (``candidate_facets``), so the total and the
+  facets describe the results the pages reach; a second request brings the highlights
+  of the passages shown (:func:`highlights_search`).
 
 Hybrid without query vectors (the model failed) is the keyword page.
 """
@@ -46,7 +47,7 @@ def page_kind(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> str:
 def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
                   index: str) -> list[Search]:
     """The msearch of one page, in order: the leg, then the facets (keyword, semantic); or
-    the two legs of a hybrid page (its facets follow: :func:`hybrid_facets_search`)."""
+    the two legs of a hybrid page (its highlights follow: :func:`highlights_search`)."""
     header = search_header(index)
     kind = page_kind(req, vectors)
     if kind == "keyword" or vectors is None:
@@ -67,16 +68,9 @@ def leg_passages(legs: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[str, st
     return sorted({(hit["_source"]["collection"], hit["_id"]) for hits in legs for hit in hits})
 
 
-def hybrid_facets_search(legs: Sequence[Sequence[dict[str, Any]]], index: str) -> Search:
-    """The facets of a hybrid page, counted over the passages its legs' hits brought (each in
-    its own collection)."""
-    return search_header(index), {"query": queries.passages_query(leg_passages(legs)), "size": 0,
-                                  "aggs": queries.facet_aggs(), "track_total_hits": True}
-
-
 def highlights_search(req: SearchRequest, shown: Sequence[dict[str, Any]],
                       index: str) -> Search | None:
-    """The highlights of the results a hybrid page shows (sent beside its facets)."""
+    """The highlights of the results a hybrid page shows, whichever leg brought them."""
     body = queries.highlights_body(req.q, [(r["collection"], r["passage"]["id"]) for r in shown
                                            if r["passage"].get("id")])
     return None if body is None else (search_header(index), body)

@@ -14,9 +14,14 @@ from typing import Any
 from indexer.search.request import Filters, SearchRequest
 from indexer.text.stemming import stem_query
 
-# Fields the exact-word leg searches. No boosts: the stemmed field already carries the title
-# and speaker with every passage, and boosting them again cost 0.015 nDCG@10 on SciFact.
-KEYWORD_FIELDS = ("text", "title", "speaker", "speaker_country", "topic", "source.text")
+# Fields the exact-word leg searches: the words themselves. The stemmed field already carries
+# the title, speaker, country, source and topic with every passage (``actions.context_line``);
+# matching them again here added no ranking (boosting them cost 0.015 nDCG@10 on SciFact) but
+# cost the most of any clause at a million passages: "mr" or "assembly" in the speaker or
+# source field of most passages (BENCHMARKS.md §4).
+KEYWORD_FIELDS = ("text", "title")
+# ``-word`` excludes a passage whose words, speaker, country, source or topic hold it.
+EXCLUSION_FIELDS = ("text", "title", "speaker", "speaker_country", "topic", "source.text")
 SQS_FLAGS = "OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE"
 # The stemmed field carries the ranking (it matched BEIR's BM25 on SciFact, see
 # BENCHMARKS.md); exact words add a little and give the highlighter its terms.
@@ -201,7 +206,7 @@ def highlight_body(q: str) -> dict[str, Any]:
 def exclusion_clauses(excluded: Sequence[str]) -> list[dict[str, Any]]:
     """What ``-word`` and ``-"a phrase"`` exclude, as ``must_not`` clauses: the keyword query
     and the kNN filter of the semantic leg apply the same ones."""
-    return [{"simple_query_string": {"query": term, "fields": list(KEYWORD_FIELDS),
+    return [{"simple_query_string": {"query": term, "fields": list(EXCLUSION_FIELDS),
                                      "default_operator": "and", "lenient": True}}
             for term in excluded]
 

@@ -33,7 +33,17 @@ from indexer.errors import (
 )
 from indexer.model.embedder import Embedder
 from indexer.people.store import resolve_names
-from indexer.search import exact, highlight, phrases, plan, queries, reads, results, speakers
+from indexer.search import (
+    candidate_facets,
+    exact,
+    highlight,
+    phrases,
+    plan,
+    queries,
+    reads,
+    results,
+    speakers,
+)
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
 from indexer.search.vectors import QueryVectors, semantic_text
@@ -167,16 +177,15 @@ class Searcher:
             legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
             shown, fused = results.hybrid_results(req, legs[0], legs[1],
                                                   exact.exact_passages(req.q, legs[0]))
-            # The total and the facets count the documents the fusion ranked, no more; the
-            # shown passages' highlights come in the same round trip.
-            second = [plan.hybrid_facets_search(legs, self.index)] if fused else []
+            # The total and the facets count the documents the fusion ranked, no more: the
+            # passages in hand (``candidate_facets``). Only the shown passages' highlights
+            # need a second round trip.
+            facets = results.facets({"aggregations": candidate_facets.aggregations(legs)})[1]
             marks = plan.highlights_search(req, shown, self.index)
-            searches = second + ([marks] if marks else [])
-            answers = self.msearch(searches) if searches else []
-            facets_response = answers[0] if fused else EMPTY_RESPONSE
+            answers = self.msearch([marks]) if marks else []
             if marks:
                 results.add_highlights(shown, answers[-1])
-            return results.Page(shown, results.facets(facets_response)[1], fused, fused,
+            return results.Page(shown, facets, fused, fused,
                                 partial=partial or any(a.get("timed_out") for a in answers))
         total, facets = results.facets(responses[-1])
         # One mode alone pages straight in Elasticsearch, one hit per document.

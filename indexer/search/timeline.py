@@ -3,7 +3,7 @@ has per year, month, week or day.
 
 It counts what the search page counts, in the same mode: the documents of the passages a
 keyword search matched, of the ``k`` nearest passages (semantic), or of the passages the
-two hybrid legs brought (``plan.hybrid_facets_search``). So a series' buckets, plus its
+two hybrid legs brought (``candidate_facets``). So a series' buckets, plus its
 undated documents, sum to that key's facet count for the same query.
 
 Two searches over that match set: the first finds the top keys and the date span (the
@@ -71,8 +71,8 @@ def match_part(req: SearchRequest, vectors: Sequence[QueryVector] | None,
                passages: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
     """What the page of ``req`` counts, as the part of a body the aggregations go under: the
     hybrid page's passages (``passages``, as (collection, passage id)), the semantic page's
-    ``k`` nearest, or the keyword matches (the bodies of ``plan.hybrid_facets_search`` and
-    ``queries.facets_body``)."""
+    ``k`` nearest, or the keyword matches (what ``candidate_facets`` and
+    ``queries.facets_body`` count)."""
     if passages is not None:
         return {"query": queries.passages_query(passages)}
     if req.mode == "semantic" and vectors:

@@ -15,6 +15,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from indexer.model.embedder import Embedder
+from indexer.search import candidate_facets, plan, queries, results
+from indexer.search.request import SearchRequest
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 from tests.conftest import indexed_prefix
 from webapp.app import create_app
@@ -60,6 +63,26 @@ def facet_counts(facets: list[dict[str, Any]], by: str) -> dict[str, int]:
     if by == "speaker":
         return {b["id"] or b["value"]: b["count"] for b in facets}
     return {b["value"]: b["count"] for b in facets}
+
+
+@pytest.mark.parametrize("q", ["humanitarian access Idlib", "security council",
+                               "what was said about the ceasefire"])
+def test_hybrid_facets_counted_in_hand_are_elasticsearchs(es, embedder,  # type: ignore[no-untyped-def]
+                                                          timeline_settings: Settings,
+                                                          q: str) -> None:
+    """The hybrid page counts its facets over the passages in hand (``candidate_facets``):
+    every facet, dates and unresolved speakers included, equals Elasticsearch's own
+    aggregations over exactly those passages."""
+    searcher = Searcher(es, embedder, timeline_settings)
+    prepared = searcher.prepare(SearchRequest(q=q, mode="hybrid"))
+    responses = searcher.msearch(plan.page_searches(prepared.req, prepared.vectors,
+                                                    searcher.index))
+    legs = [results.hits_of(r) for r in responses]
+    assert legs[0] and legs[1]
+    counted = es.search(index=searcher.index, query=queries.passages_query(plan.leg_passages(legs)),
+                        size=0, aggs=queries.facet_aggs()).body
+    assert results.facets({"aggregations": candidate_facets.aggregations(legs)}) == \
+        results.facets(counted)
 
 
 @pytest.mark.parametrize("by", ["speaker", "collection", "type"])

@@ -58,16 +58,6 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
     # The legs bring candidates from the top whatever the page: the fusion pages them.
     assert keyword["from"] == 0 and semantic["from"] == 0
     assert "collapse" not in keyword and "collapse" not in semantic
-    legs = [[_hit("un/a"), _hit("un/b")], [_hit("un/b"), _hit("news/c")]]
-    header, facets = plan.hybrid_facets_search(legs, INDEX)
-    assert header == HEADER
-    assert facets["query"] == {"bool": {"should": [
-        {"bool": {"filter": [{"term": {"collection": "news"}}, {"ids": {"values": ["c#0"]}}]}},
-        {"bool": {"filter": [{"term": {"collection": "un"}},
-                             {"ids": {"values": ["a#0", "b#0"]}}]}}],
-        "minimum_should_match": 1}}
-    assert facets["track_total_hits"] is True
-    assert facets["aggs"] == queries.facet_aggs() and facets["size"] == 0
     shown = [{"collection": "un", "passage": {"id": "b#0"}},
              {"collection": "news", "passage": {"id": "c#0"}},
              {"collection": "un", "passage": {"id": "d#1"}}]
@@ -83,10 +73,6 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages(
 def test_a_passage_id_two_collections_hold_is_two_passages_each_counted_in_its_own() -> None:
     legs = [[_hit("un/a"), _hit("news/a")], [_hit("un/a")]]
     assert plan.leg_passages(legs) == [("news", "a#0"), ("un", "a#0")]
-    # The facets of a page whose legs brought only un's a#0 never count news's a#0.
-    _, facets = plan.hybrid_facets_search([[_hit("un/a")], []], INDEX)
-    assert facets["query"]["bool"]["should"] == [
-        {"bool": {"filter": [{"term": {"collection": "un"}}, {"ids": {"values": ["a#0"]}}]}}]
 
 
 def test_hybrid_without_query_vectors_is_the_keyword_page() -> None:

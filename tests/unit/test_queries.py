@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from indexer.search.queries import (
+    EXCLUSION_FIELDS,
     KEYWORD_FIELDS,
     RAW_BOOST,
     SHINGLE_BOOST,
@@ -53,7 +54,7 @@ def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
         ], "minimum_should_match": 1}}],
         "filter": [{"terms": {"type": ["article"]}}],
         "should": [{"match": {"text.shingles": {"query": "Hospitals were shelled", "boost": SHINGLE_BOOST}}}],
-        "must_not": [{"simple_query_string": {"query": "camps", "fields": list(KEYWORD_FIELDS),
+        "must_not": [{"simple_query_string": {"query": "camps", "fields": list(EXCLUSION_FIELDS),
                                               "default_operator": "and", "lenient": True}}],
     }}
 

@@ -1,0 +1,97 @@
+"""The facets of a hybrid page, counted over the passages its two legs brought.
+
+A hybrid page ranks only the candidates its legs return (a few hundred passages), and its
+total and facets describe exactly those. They are already in hand with their ``_source``,
+so counting them here is exact and costs no second search: at a million passages that
+search (an ``ids`` query and its aggregations) was 15-20 % of the page (BENCHMARKS.md §4).
+Elasticsearch's aggregations still count every other page, where the matches are not in
+hand. The counts come back in the shape of :func:`queries.facet_aggs`'s response, so one
+function (``results.facets``) shapes both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from indexer.search.queries import FACET_FIELDS, FACET_SIZE
+
+SPEAKER_KEYWORD_MAX = 256  # mappings/passages.json: speaker.keyword's ignore_above
+
+
+def aggregations(legs: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
+    """What :func:`queries.facet_aggs` would answer over the legs' passages (each counted
+    once, in its own collection): documents per collection, type, speaker and date."""
+    passages = {(hit["_source"].get("collection"), hit["_id"]): hit["_source"]
+                for hits in legs for hit in hits}
+    sources = list(passages.values())
+    out: dict[str, Any] = {name: _terms(sources, field) for name, field in FACET_FIELDS.items()}
+    unresolved = [s for s in sources if not _values(s, "speaker_id")]
+    out["speaker_unresolved"] = {
+        "doc_count": len(unresolved),
+        "names": _terms(unresolved, "speaker", max_length=SPEAKER_KEYWORD_MAX)}
+    dated = [(month, source.get("doc_key", "")) for source in sources
+             if (month := _utc_month(source.get("date"))) is not None]
+    out["date_year"] = _histogram([((year, 1), doc_key) for (year, _), doc_key in dated])
+    out["date_month"] = _histogram(dated)
+    out["total_docs"] = {"value": len({s.get("doc_key") for s in sources})}
+    return out
+
+
+def _values(source: dict[str, Any], field: str) -> list[str]:
+    value = source.get(field)
+    if value is None:
+        return []
+    return [str(v) for v in value if v is not None] if isinstance(value, list) else [str(value)]
+
+
+def _terms(sources: Iterable[dict[str, Any]], field: str, *,
+           max_length: int | None = None) -> dict[str, Any]:
+    """A terms aggregation ordered by documents (most first, then by key, as Elasticsearch
+    breaks ties), ``FACET_SIZE`` buckets."""
+    docs: dict[str, set[str]] = defaultdict(set)
+    passages: dict[str, int] = defaultdict(int)
+    for source in sources:
+        for value in _values(source, field):
+            if max_length is not None and len(value) > max_length:
+                continue
+            docs[value].add(source.get("doc_key", ""))
+            passages[value] += 1
+    ranked = sorted(docs, key=lambda key: (-len(docs[key]), key))[:FACET_SIZE]
+    return {"buckets": [{"key": key, "doc_count": passages[key], "docs": {"value": len(docs[key])}}
+                        for key in ranked]}
+
+
+def _histogram(keyed: Iterable[tuple[tuple[int, int], str]]) -> dict[str, Any]:
+    """A date histogram with ``min_doc_count`` 1: the (year, month) buckets that hold
+    passages, in order, keyed as the ``yyyy-MM-dd`` format gives the bucket's first day."""
+    docs: dict[tuple[int, int], set[str]] = defaultdict(set)
+    passages: dict[tuple[int, int], int] = defaultdict(int)
+    for key, doc_key in keyed:
+        docs[key].add(doc_key)
+        passages[key] += 1
+    return {"buckets": [{"key_as_string": f"{year:04d}-{month:02d}-01",
+                         "doc_count": passages[(year, month)],
+                         "docs": {"value": len(docs[(year, month)])}}
+                        for year, month in sorted(docs)]}
+
+
+def _utc_month(value: Any) -> tuple[int, int] | None:
+    """(year, month) of a stored date as Elasticsearch buckets it (in UTC), for the mapping's
+    formats: ``strict_date_optional_time||yyyy-MM||yyyy``. None when there is none."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if len(text) == 4 and text.isdigit():
+        return int(text), 1
+    if len(text) == 7 and text[:4].isdigit() and text[4] == "-" and text[5:].isdigit():
+        return int(text[:4]), int(text[5:])
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.year, moment.month

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.search import results
+from indexer.search.candidate_facets import aggregations
+from indexer.search.queries import FACET_SIZE
+
+
+def _hit(collection: str, doc_id: str, n: int = 0, **source: Any) -> dict[str, Any]:
+    return {"_id": f"{doc_id}#{n}", "_source": {
+        "collection": collection, "doc_id": doc_id, "doc_key": f"{collection}/{doc_id}",
+        "type": "speech", **source}}
+
+
+def test_documents_not_passages_are_counted_and_a_passage_in_both_legs_once() -> None:
+    a0 = _hit("un", "a", 0, speaker="Mr. Heusgen", speaker_id="heusgen", date="2020-02-27")
+    a1 = _hit("un", "a", 1, speaker="Mr. Heusgen", speaker_id="heusgen", date="2020-02-27")
+    b0 = _hit("un", "b", 0, speaker="Ms. DiCarlo", speaker_id="dicarlo", date="2020-03-01")
+    aggs = aggregations([[a0, a1, b0], [a1, b0]])
+    assert aggs["collection"]["buckets"] == [{"key": "un", "doc_count": 3, "docs": {"value": 2}}]
+    assert aggs["speaker"]["buckets"] == [
+        {"key": "dicarlo", "doc_count": 1, "docs": {"value": 1}},  # a tie: the key breaks it
+        {"key": "heusgen", "doc_count": 2, "docs": {"value": 1}}]
+    assert aggs["total_docs"] == {"value": 2}
+    assert [b["key_as_string"] for b in aggs["date_month"]["buckets"]] == ["2020-02-01",
+                                                                         "2020-03-01"]
+    assert aggs["date_year"]["buckets"] == [
+        {"key_as_string": "2020-01-01", "doc_count": 3, "docs": {"value": 2}}]
+
+
+def test_the_same_passage_id_in_two_collections_is_two_passages() -> None:
+    aggs = aggregations([[_hit("un", "a"), _hit("news", "a")], [_hit("un", "a")]])
+    assert {b["key"]: b["docs"]["value"] for b in aggs["collection"]["buckets"]} == {
+        "un": 1, "news": 1}
+    assert aggs["total_docs"] == {"value": 2}
+
+
+def test_speakers_without_a_person_are_counted_by_name() -> None:
+    named = _hit("un", "a", speaker="Mr. Heusgen", speaker_id="heusgen")
+    unnamed = _hit("un", "b", speaker="The President")
+    nobody = _hit("news", "c")
+    facets = results.facets({"aggregations": aggregations([[named, unnamed, nobody], []])})[1]
+    assert facets["speaker"] == [{"value": "heusgen", "count": 1, "id": "heusgen"},
+                                 {"value": "The President", "count": 1, "id": None}]
+
+
+def test_dates_bucket_as_elasticsearch_does_in_utc_and_in_every_mapped_format() -> None:
+    hits = [_hit("un", "a", date="1995"), _hit("un", "b", date="1995-06"),
+            _hit("un", "c", date="2020-03-01T00:30:00+02:00"),  # still February in UTC
+            _hit("un", "d", date="2020-02-10T12:00:00Z"), _hit("un", "e"),
+            _hit("un", "f", date="not a date")]
+    aggs = aggregations([hits, []])
+    assert [(b["key_as_string"], b["docs"]["value"]) for b in aggs["date_month"]["buckets"]] == [
+        ("1995-01-01", 1), ("1995-06-01", 1), ("2020-02-01", 2)]
+    assert [(b["key_as_string"], b["docs"]["value"]) for b in aggs["date_year"]["buckets"]] == [
+        ("1995-01-01", 2), ("2020-01-01", 2)]
+
+
+def test_a_facet_lists_at_most_facet_size_values_the_most_documents_first() -> None:
+    hits = [_hit("un", f"d{i}", n, speaker_id=f"p{i:02d}") for i in range(FACET_SIZE + 5)
+            for n in range(i % 3 + 1)]
+    buckets = aggregations([hits, []])["speaker"]["buckets"]
+    assert len(buckets) == FACET_SIZE
+    assert all(b["docs"]["value"] == 1 for b in buckets)
+    assert [b["key"] for b in buckets] == sorted(b["key"] for b in buckets)
+
+
+def test_no_passages_no_counts() -> None:
+    assert results.facets({"aggregations": aggregations([[], []])}) == (0, results.facets({})[1])
