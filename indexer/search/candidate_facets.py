@@ -36,7 +36,7 @@ def aggregations(legs: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
              if (month := _utc_month(source.get("date"))) is not None]
     out["date_year"] = _histogram([((year, 1), doc_key) for (year, _), doc_key in dated])
     out["date_month"] = _histogram(dated)
-    out["total_docs"] = {"value": len({s.get("doc_key") for s in sources})}
+    out["total_docs"] = {"value": len({s.get("doc_key", "") for s in sources})}
     return out
 
 

@@ -80,11 +80,19 @@ def match_part(req: SearchRequest, vectors: Sequence[QueryVector] | None,
     return {"query": queries.match_query(req, vectors)}
 
 
-def keys_body(match: dict[str, Any], by: str, top: int) -> dict[str, Any]:
-    """The first search: the top keys by documents, and the span of the matches' dates."""
+def keys_body(match: dict[str, Any], by: str, top: int, *,
+              passages: int | None = None) -> dict[str, Any]:
+    """The first search: the top keys by documents, and the span of the matches' dates.
+
+    ``passages``: a hybrid page's candidates, which its facets count exactly
+    (``candidate_facets``). Each index then ranks all of its keys among them, not the
+    ``size * 1.5 + 10`` Elasticsearch keeps per index by default, so that the timeline's top
+    keys are the facet's."""
+    terms: dict[str, Any] = {"size": top, "order": {"docs": "desc"}}
+    if passages:
+        terms["shard_size"] = max(passages, top)
     aggs: dict[str, Any] = {
-        "keys": {"terms": {"field": BY_FIELDS[by], "size": top, "order": {"docs": "desc"}},
-                 "aggs": _DOCS},
+        "keys": {"terms": {"field": BY_FIELDS[by], **terms}, "aggs": _DOCS},
         "first": {"min": {"field": "date"}},
         "last": {"max": {"field": "date"}},
         "total_docs": {"cardinality": {"field": "doc_key", "precision_threshold": 40000}},
@@ -92,8 +100,7 @@ def keys_body(match: dict[str, Any], by: str, top: int) -> dict[str, Any]:
     if by == "speaker":  # as the facet does: names beside the people
         aggs["unnamed"] = {
             "filter": {"bool": {"must_not": {"exists": {"field": BY_FIELDS[by]}}}},
-            "aggs": {"names": {"terms": {"field": UNNAMED_FIELD, "size": top,
-                                         "order": {"docs": "desc"}}, "aggs": _DOCS}}}
+            "aggs": {"names": {"terms": {"field": UNNAMED_FIELD, **terms}, "aggs": _DOCS}}}
     return {**match, "size": 0, "track_total_hits": False, "aggs": aggs}
 
 
@@ -275,12 +282,12 @@ def run(searcher: Searcher, req: SearchRequest, *, by: str = DEFAULT_BY,
     prepared = searcher.prepare(req)
     req, vectors = prepared.req, prepared.vectors
     with elasticsearch_errors():
-        match = _match_of(searcher, req, vectors)
+        match, passages = _match_of(searcher, req, vectors)
         if match is None:  # a hybrid page the legs brought nothing to
             return timeline(req, by=by, interval=pick_interval(interval, None), top=top,
                             series=[], total=0, span=None)
         header = plan.search_header(searcher.index)
-        first = searcher.msearch([(header, keys_body(match, by, top))])[0]
+        first = searcher.msearch([(header, keys_body(match, by, top, passages=passages))])[0]
         keys = top_keys(first, by, top)
         span = date_span(first)
         chosen = pick_interval(interval, span)
@@ -298,13 +305,13 @@ def run(searcher: Searcher, req: SearchRequest, *, by: str = DEFAULT_BY,
 
 
 def _match_of(searcher: Searcher, req: SearchRequest, vectors: list[QueryVector] | None
-              ) -> dict[str, Any] | None:
+              ) -> tuple[dict[str, Any] | None, int | None]:
     """The match part of ``req``'s page; for hybrid, the legs are sent first (as the page
-    sends them) and their passages are what is counted."""
+    sends them) and their passages are what is counted (and how many: None otherwise)."""
     if plan.page_kind(req, vectors) != "hybrid":
-        return match_part(req, vectors)
+        return match_part(req, vectors), None
     legs = [(header, {**body, "_source": ["doc_key", "collection"]})
             for header, body in plan.page_searches(req, vectors, searcher.index)]
     responses = searcher.msearch(legs)
     passages = plan.leg_passages([results.hits_of(r) for r in responses])
-    return match_part(req, vectors, passages) if passages else None
+    return (match_part(req, vectors, passages), len(passages)) if passages else (None, None)

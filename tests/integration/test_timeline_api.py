@@ -79,10 +79,18 @@ def test_hybrid_facets_counted_in_hand_are_elasticsearchs(es, embedder,  # type:
                                                     searcher.index))
     legs = [results.hits_of(r) for r in responses]
     assert legs[0] and legs[1]
-    counted = es.search(index=searcher.index, query=queries.passages_query(plan.leg_passages(legs)),
-                        size=0, aggs=queries.facet_aggs()).body
-    assert results.facets({"aggregations": candidate_facets.aggregations(legs)}) == \
-        results.facets(counted)
+    passages = plan.leg_passages(legs)
+    aggs = queries.facet_aggs()
+    for terms in (aggs["collection"], aggs["type"], aggs["speaker"],
+                  aggs["speaker_unresolved"]["aggs"]["names"]):
+        terms["terms"]["shard_size"] = len(passages)  # every key of every index ranked
+    counted = es.search(index=searcher.index, query=queries.passages_query(passages),
+                        size=0, aggs=aggs).body
+    in_hand = candidate_facets.aggregations(legs)
+    assert results.facets({"aggregations": in_hand}) == results.facets(counted)
+    for name in ("collection", "type", "speaker"):  # passages per key too
+        assert [(b["key"], b["doc_count"]) for b in in_hand[name]["buckets"]] == \
+            [(b["key"], b["doc_count"]) for b in counted["aggregations"][name]["buckets"]]
 
 
 @pytest.mark.parametrize("by", ["speaker", "collection", "type"])

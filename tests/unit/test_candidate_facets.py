@@ -58,12 +58,17 @@ def test_dates_bucket_as_elasticsearch_does_in_utc_and_in_every_mapped_format() 
 
 
 def test_a_facet_lists_at_most_facet_size_values_the_most_documents_first() -> None:
+    # Each speaker i has one document of i % 3 + 1 passages; "many" has 3 documents of one
+    # passage each, and comes first although others have as many passages.
     hits = [_hit("un", f"d{i}", n, speaker_id=f"p{i:02d}") for i in range(FACET_SIZE + 5)
             for n in range(i % 3 + 1)]
+    hits += [_hit("un", f"m{i}", speaker_id="many") for i in range(3)]
     buckets = aggregations([hits, []])["speaker"]["buckets"]
     assert len(buckets) == FACET_SIZE
-    assert all(b["docs"]["value"] == 1 for b in buckets)
-    assert [b["key"] for b in buckets] == sorted(b["key"] for b in buckets)
+    assert buckets[0] == {"key": "many", "doc_count": 3, "docs": {"value": 3}}
+    rest = buckets[1:]
+    assert all(b["docs"]["value"] == 1 for b in rest)
+    assert [b["key"] for b in rest] == sorted(b["key"] for b in rest)
 
 
 def test_no_passages_no_counts() -> None:

@@ -45,7 +45,7 @@ def test_a_semantic_page_is_the_collapsed_knn_leg_then_the_facets() -> None:
     assert {k: v for k, v in facets["aggs"].items() if k != "per_doc"} == queries.facet_aggs()
 
 
-def test_a_hybrid_page_is_both_legs_uncollapsed_then_facets_over_their_passages() -> None:
+def test_a_hybrid_page_is_both_legs_uncollapsed_then_the_shown_passages_highlights() -> None:
     req = SearchRequest(q="aid", mode="hybrid", page=2, size=10)
     searches = plan.page_searches(req, VECTORS, INDEX)
     assert [header for header, _ in searches] == [HEADER] * 2

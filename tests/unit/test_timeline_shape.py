@@ -30,6 +30,14 @@ def test_keys_body_counts_documents_and_names_beside_people() -> None:
     assert "unnamed" not in timeline.keys_body(match, "type", 5)["aggs"]
 
 
+def test_a_hybrid_pages_keys_are_ranked_among_all_its_passages_in_every_index() -> None:
+    # The page counts its candidates exactly (candidate_facets); each index must rank every
+    # key it holds among them, not only the first size * 1.5 + 10.
+    body = timeline.keys_body({"query": {"match_all": {}}}, "speaker", 5, passages=321)
+    assert body["aggs"]["keys"]["terms"]["shard_size"] == 321
+    assert body["aggs"]["unnamed"]["aggs"]["names"]["terms"]["shard_size"] == 321
+
+
 def test_top_keys_merge_people_and_unnamed_speakers_most_first() -> None:
     response = {"aggregations": {
         "keys": {"buckets": [bucket("p-1", 9), bucket("p-2", 2)]},
