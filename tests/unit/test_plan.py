@@ -52,7 +52,7 @@ def test_a_hybrid_page_is_both_legs_uncollapsed_then_the_shown_passages_highligh
     keyword, semantic = (body for _, body in searches)
     assert keyword == queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
                                                   collapsed=False, highlighted=False)
-    assert "highlight" not in keyword  # 200 candidates, 10 shown: those 10 are highlighted
+    assert "highlight" not in keyword  # 150 candidates, 10 shown: those 10 are highlighted
     assert semantic == queries.semantic_search_body(VECTORS, req, size=queries.SEMANTIC_K,
                                                     collapsed=False)
     # The legs bring candidates from the top whatever the page: the fusion pages them.
