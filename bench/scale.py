@@ -113,10 +113,12 @@ def hybrid_pages(texts: list[str], vectors: list[list[float]], collection: str
 
 
 def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVector],
-                index: str, *, feedback: bool = False) -> int:
+                index: str, *, feedback: bool = False,
+                took: dict[str, list[float]] | None = None) -> int:
     """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion and the facets,
     then the highlights in a second round trip (``feedback``: two more before them). Returns
-    the errors Elasticsearch reported."""
+    the errors Elasticsearch reported. ``took``: each part's time inside Elasticsearch is
+    appended to it (``keyword``, ``knn``, ``highlights``), to find which part makes the tail."""
     first = client.msearch(searches=plan.msearch_lines(plan.page_searches(req, vectors, index)))
     legs = [results.hits_of(r) for r in first["responses"]]
     shown, _ = results.hybrid_results(req, legs[0], legs[1])
@@ -126,6 +128,10 @@ def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVe
     candidate_facets.aggregations(legs)
     marks = plan.highlights_search(req, shown, index)
     second = client.msearch(searches=plan.msearch_lines([marks]))["responses"] if marks else []
+    if took is not None:
+        for part, item in zip(("keyword", "knn", "highlights"), [*first["responses"], *second],
+                              strict=False):
+            took.setdefault(part, []).append(float(item.get("took", 0)))
     return sum(1 for item in [*first["responses"], *second] if "error" in item)
 
 
@@ -171,15 +177,18 @@ def time_feedback(client: Elasticsearch, pages: list[tuple[SearchRequest, list[Q
 
 def time_hybrid(client: Elasticsearch, pages: list[tuple[SearchRequest, list[QueryVector]]],
                 index: str) -> dict[str, Any]:
-    """p50/p95 of whole hybrid pages, one client, after ``WARMUP`` unmeasured ones."""
+    """p50/p95 of whole hybrid pages, one client, after ``WARMUP`` unmeasured ones, and of
+    each part's time inside Elasticsearch (``took``, in ms)."""
     for req, vectors in pages[:WARMUP]:
         hybrid_page(client, req, vectors, index)
     latencies, errors = [], 0
+    took: dict[str, list[float]] = {}
     for req, vectors in pages:
         started = time.perf_counter()
-        errors += hybrid_page(client, req, vectors, index)
+        errors += hybrid_page(client, req, vectors, index, took=took)
         latencies.append(time.perf_counter() - started)
-    return {"n": len(latencies), "errors": errors, **percentiles(latencies)}
+    parts = {part: percentiles([ms / 1000 for ms in values]) for part, values in took.items()}
+    return {"n": len(latencies), "errors": errors, **percentiles(latencies), "took": parts}
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:

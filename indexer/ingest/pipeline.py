@@ -42,6 +42,8 @@ from indexer.people.store import load_directory, save_directory
 from indexer.settings import Settings
 
 Actions = list[dict[str, Any]]  # one document's bulk actions, sent together
+# Seconds between the tries of a people save that lost its connection (15 s in all).
+SAVE_RETRY_WAITS = (1.0, 2.0, 4.0, 8.0)
 
 
 def run(client: Elasticsearch, embedder: Embedder, settings: Settings, items: Iterable[Item],
@@ -191,7 +193,8 @@ class _Stages:
             self._encode_batch(docs, indexed_at)
             return
         except (TransportConnectionError, ConnectionTimeout) as exc:
-            raise IndexingAborted("Elasticsearch stopped answering during the resume check "
+            raise IndexingAborted("Elasticsearch stopped answering while checking what is "
+                                  "already indexed or saving the people the documents name "
                                   f"({type(exc).__name__})") from exc
         except ModelError:
             raise
@@ -287,7 +290,17 @@ class People:
     directory: Directory
 
     def save(self) -> None:
-        save_directory(self.client, self.settings, self.directory)
+        """Save the people changed since the last save. A node lost mid-run costs a few
+        seconds here, as in the bulk stage: the client moves on to the nodes left while they
+        settle who leads (saving is idempotent: each person is written by id)."""
+        for wait in (*SAVE_RETRY_WAITS, None):
+            try:
+                save_directory(self.client, self.settings, self.directory)
+                return
+            except (TransportConnectionError, ConnectionTimeout):
+                if wait is None:
+                    raise
+                time.sleep(wait)
 
 
 def document_actions(index: str, prepared: Prepared, vectors: np.ndarray, old_count: int, *,
