@@ -2,8 +2,8 @@
 
 A hybrid page ranks only the candidates its legs return (a few hundred passages), and its
 total and facets describe exactly those. They are already in hand with their ``_source``,
-so counting them here is exact and costs no second search: at a million passages that
-search (an ``ids`` query and its aggregations) was 15-20 % of the page (BENCHMARKS.md §4).
+so counting them here is exact and costs no second search (an ``ids`` query and its
+aggregations, sent beside the highlights before).
 Elasticsearch's aggregations still count every other page, where the matches are not in
 hand. The counts come back in the shape of :func:`queries.facet_aggs`'s response, so one
 function (``results.facets``) shapes both.
@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from indexer.search.queries import FACET_FIELDS, FACET_SIZE
 
 SPEAKER_KEYWORD_MAX = 256  # mappings/passages.json: speaker.keyword's ignore_above
+K = TypeVar("K", str, tuple[int, int])
 
 
 def aggregations(legs: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
@@ -51,14 +52,9 @@ def _terms(sources: Iterable[dict[str, Any]], field: str, *,
            max_length: int | None = None) -> dict[str, Any]:
     """A terms aggregation ordered by documents (most first, then by key, as Elasticsearch
     breaks ties), ``FACET_SIZE`` buckets."""
-    docs: dict[str, set[str]] = defaultdict(set)
-    passages: dict[str, int] = defaultdict(int)
-    for source in sources:
-        for value in _values(source, field):
-            if max_length is not None and len(value) > max_length:
-                continue
-            docs[value].add(source.get("doc_key", ""))
-            passages[value] += 1
+    docs, passages = _tally((value, source.get("doc_key", "")) for source in sources
+                            for value in _values(source, field)
+                            if max_length is None or len(value) <= max_length)
     ranked = sorted(docs, key=lambda key: (-len(docs[key]), key))[:FACET_SIZE]
     return {"buckets": [{"key": key, "doc_count": passages[key], "docs": {"value": len(docs[key])}}
                         for key in ranked]}
@@ -67,15 +63,21 @@ def _terms(sources: Iterable[dict[str, Any]], field: str, *,
 def _histogram(keyed: Iterable[tuple[tuple[int, int], str]]) -> dict[str, Any]:
     """A date histogram with ``min_doc_count`` 1: the (year, month) buckets that hold
     passages, in order, keyed as the ``yyyy-MM-dd`` format gives the bucket's first day."""
-    docs: dict[tuple[int, int], set[str]] = defaultdict(set)
-    passages: dict[tuple[int, int], int] = defaultdict(int)
-    for key, doc_key in keyed:
-        docs[key].add(doc_key)
-        passages[key] += 1
+    docs, passages = _tally(keyed)
     return {"buckets": [{"key_as_string": f"{year:04d}-{month:02d}-01",
                          "doc_count": passages[(year, month)],
                          "docs": {"value": len(docs[(year, month)])}}
                         for year, month in sorted(docs)]}
+
+
+def _tally(keyed: Iterable[tuple[K, str]]) -> tuple[dict[K, set[str]], dict[K, int]]:
+    """Per key, its documents and its passages (one (key, doc_key) pair per passage)."""
+    docs: dict[K, set[str]] = defaultdict(set)
+    passages: dict[K, int] = defaultdict(int)
+    for key, doc_key in keyed:
+        docs[key].add(doc_key)
+        passages[key] += 1
+    return docs, passages
 
 
 def _utc_month(value: Any) -> tuple[int, int] | None:

@@ -29,8 +29,8 @@ RAW_BOOST = 0.3
 SHINGLE_BOOST = 0.1  # adjacent-word bonus: higher values cost ranking quality on SciFact
 SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
 # Passages the keyword leg brings to the fusion. 150, not 200: the same nDCG@10 on the five
-# quality sets (-0.0001 to +0.0015) and a tenth off the hybrid page's p95 at a million
-# passages, where the keyword leg is the slow half (BENCHMARKS.md §4).
+# quality sets (-0.0001 to +0.0015), and fewer passages scored and fetched by the slow half
+# of a hybrid page at a million passages (BENCHMARKS.md §4).
 KEYWORD_CANDIDATES = 150
 NUM_CANDIDATES_FACTOR = 2
 MIN_NUM_CANDIDATES = 100  # kNN candidates per shard, however few results are asked for
