@@ -71,7 +71,11 @@ def index_definition(*, dims: int, model: str, collection: str, backend: str,
 
 def ensure_prefix_index(client: Elasticsearch, name: str, mapping: str) -> None:
     """Create one of a prefix's own indices (the people, the quote checks) from
-    ``mappings/<mapping>.json`` unless it exists; they have no versions and no aliases."""
+    ``mappings/<mapping>.json`` unless it exists; they have no versions and no aliases.
+
+    Their mappings ask for ``auto_expand_replicas: 0-1``: every collection's indexing writes
+    to them, so in a cluster a copy must outlive the node that holds the other one (with
+    none, losing that node stopped every indexing run), while a single node stays green."""
     if client.indices.exists(index=name):
         return
     body = json.loads((mappings_dir() / f"{mapping}.json").read_text(encoding="utf-8"))

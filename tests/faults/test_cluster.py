@@ -83,8 +83,12 @@ def test_a_node_lost_mid_index_and_search_costs_nothing(cluster, embedder, tmp_p
                "--replicas", "1", "--batch-size", "16", "--bulk-size", "50"]
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
-    wait_for_passages(client, alias, run)  # then on both copies:
-    client.cluster.health(index=alias, wait_for_status="green", timeout="60s")
+    wait_for_passages(client, alias, run)  # then on both copies, the people's too:
+    health = client.cluster.health(index=[alias, cluster.people_index],
+                                   wait_for_status="green", timeout="60s")
+    assert not health["timed_out"], health
+    people = client.indices.get_settings(index=cluster.people_index, name="*replicas")
+    assert people[cluster.people_index]["settings"]["index"]["number_of_replicas"] == "1"
 
     stop = threading.Event()
     outcomes: list[object] = []
@@ -123,3 +127,6 @@ def test_a_node_lost_mid_index_and_search_costs_nothing(cluster, embedder, tmp_p
     assert remaining.count(index=alias)["count"] == expected  # none duplicated
     health = remaining.cluster.health()
     assert health["number_of_nodes"] == len(PORTS) - 1
+    people = remaining.cluster.health(index=cluster.people_index, wait_for_status="yellow",
+                                      timeout="30s")
+    assert not people["timed_out"], people  # the people outlived the node
