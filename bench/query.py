@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -42,9 +43,11 @@ from bench.server import gunicorn
 from bench.synthetic import generate_passages, index_synthetic, load_vocabulary, sample_queries
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
+from indexer.search import queries
 from indexer.search.highlight import sentence_spans
 from indexer.search.queries import QueryVector
 from indexer.search.request import MODES, Filters, SearchRequest
+from indexer.settings import Settings
 
 QUERIES = 200
 PAGE_SIZE = 10
@@ -65,12 +68,14 @@ def search_request(q: str, mode: str, collection: str, **filters: Any) -> Search
                          size=PAGE_SIZE)
 
 
-def planned_page(q: str, mode: str, collection: str, vector: list[float],
+def planned_page(settings: Settings, q: str, mode: str, collection: str, vector: list[float],
                  **filters: Any) -> Planned:
-    """The request and the query vectors the searcher has for it: none in keyword mode, else
-    the one vector of the app's own encoder (the synthetic collection was indexed with it)."""
+    """The request and the query vectors the searcher has for it (``Searcher.prepare``: the
+    collection filter on its alias): no vectors in keyword mode, else the one vector of the
+    app's own encoder (the synthetic collection was indexed with it)."""
     vectors = None if mode == "keyword" else [QueryVector(vector)]
-    return search_request(q, mode, collection, **filters), vectors
+    req = search_request(q, mode, collection, **filters)
+    return dataclasses.replace(req, filters=queries.scoped(req.filters, settings)), vectors
 
 
 def api_path(q: str, mode: str, collection: str, **filters: Any) -> str:
@@ -196,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 planned = [(q, mode, {}) for q in texts]
             api = api_spec(host, port, [api_path(q, m, collection, **f) for q, m, f in planned])
-            raw = raw_spec(settings, [planned_page(q, m, collection, v, **f)
+            raw = raw_spec(settings, [planned_page(settings, q, m, collection, v, **f)
                                       for (q, m, f), v in zip(planned, vectors, strict=True)])
             results[mode] = {}
             for kind, spec in (("api", api), ("raw", raw)):

@@ -38,6 +38,7 @@ from indexer.model.embedder import Embedder
 from indexer.search import candidate_facets, plan, queries, results
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
+from indexer.settings import Settings
 
 QUERIES = 200
 FEEDBACK_DOCS, FEEDBACK_BETA = 3, 0.3
@@ -91,22 +92,22 @@ def segment_count(client: Elasticsearch, index: str) -> int:
     return int(stats["indices"][index]["primaries"]["segments"]["count"])
 
 
-def page_lines(texts: list[str], vectors: list[list[float]], mode: str, collection: str,
-               index: str, *, searches: int | None = None) -> list[list[dict[str, Any]]]:
+def page_lines(settings: Settings, texts: list[str], vectors: list[list[float]], mode: str,
+               collection: str, index: str, *, searches: int | None = None) -> list[list[dict[str, Any]]]:
     """The msearch the Searcher sends for each query's page (its first ``searches`` only),
     to ``index``."""
     out = []
     for q, v in zip(texts, vectors, strict=True):
-        req, query_vectors = planned_page(q, mode, collection, v)
+        req, query_vectors = planned_page(settings, q, mode, collection, v)
         out.append(plan.msearch_lines(plan.page_searches(req, query_vectors, index)[:searches]))
     return out
 
 
-def hybrid_pages(texts: list[str], vectors: list[list[float]], collection: str
-                 ) -> list[tuple[SearchRequest, list[QueryVector]]]:
+def hybrid_pages(settings: Settings, texts: list[str], vectors: list[list[float]],
+                 collection: str) -> list[tuple[SearchRequest, list[QueryVector]]]:
     out = []
     for q, v in zip(texts, vectors, strict=True):
-        req, query_vectors = planned_page(q, "hybrid", collection, v)
+        req, query_vectors = planned_page(settings, q, "hybrid", collection, v)
         assert query_vectors is not None
         out.append((req, query_vectors))
     return out
@@ -235,8 +236,9 @@ def main(argv: list[str] | None = None) -> None:
         indexed = index_synthetic(client, settings, collection, n)
         alias = settings.alias(collection)
         # The semantic leg alone (without the facets), and the whole hybrid page.
-        knn = page_lines(texts, vectors, "semantic", collection, alias, searches=1)
-        pages = hybrid_pages(texts, vectors, collection)
+        knn = page_lines(settings, texts, vectors, "semantic", collection, alias,
+                         searches=1)
+        pages = hybrid_pages(settings, texts, vectors, collection)
         merged: dict[str, Any] | None = None
         before: dict[str, Any] | None = None
         if not args.no_merge:

@@ -242,7 +242,8 @@ def concordance_lines(searcher: Searcher, req: ConcordanceRequest, *,
     limit = MAX_DOCUMENTS if limit is None else limit
     client, index = searcher.client, searcher.index
     with elasticsearch_errors():
-        filters = speakers.expand_filters(client, searcher.settings, req.filters)
+        filters = queries.scoped(speakers.expand_filters(client, searcher.settings, req.filters),
+                                 searcher.settings)
         response = client.search(**plan.search_header(index), **candidates_body(
             words, filters, order=req.order, limit=limit + 1, raw=req.phrase),
             timeout=SEARCH_TIMEOUT)

@@ -55,6 +55,9 @@ class Filters:
     speakers: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    # The collections' aliases, when the searcher has resolved them (``queries.scoped``):
+    # a filter on ``_index`` is answered once per shard, a ``collection`` term passage by passage.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ class Searcher:
         timeline, so that they count the same): quoted phrases that match nothing relaxed,
         its query vectors, speaker names widened to people. Semantic mode without the model
         is refused (``SearchUnavailable``); hybrid falls back to keywords (``degraded``)."""
+        req = dataclasses.replace(req, filters=queries.scoped(req.filters, self.settings))
         req, relaxed = self.forgiving(req)
         vectors, degraded = self.vectors.for_request(req)
         if req.mode == "semantic" and vectors is None:
@@ -245,8 +246,9 @@ class Searcher:
         with elasticsearch_errors():
             ids = resolve_names(self.client, self.settings, [speaker]) if speaker \
                 else {}
-            body = reads.quotes_body(q, filters, speaker=speaker, size=size, offset=offset,
-                                       speaker_ids=ids.get(speaker or "", []))
+            body = reads.quotes_body(q, queries.scoped(filters, self.settings), speaker=speaker,
+                                     size=size, offset=offset,
+                                     speaker_ids=ids.get(speaker or "", []))
             response = self.client.search(**plan.search_header(self.index), **body,
                                           timeout=SEARCH_TIMEOUT).body
             found = results.quotes(response)[offset:offset + size]

@@ -9,11 +9,14 @@ from indexer.search.queries import (
     QueryVector,
     filter_clauses,
     keyword_query,
+    knn_clause,
     match_query,
     parse_keyword_query,
+    scoped,
     semantic_search_body,
 )
 from indexer.search.request import Filters, SearchRequest
+from indexer.settings import load_settings
 
 
 def test_negations_become_exclusions_and_or_is_accepted() -> None:
@@ -40,6 +43,23 @@ def test_filters_are_whole_clauses() -> None:
     ]
 
 
+def test_a_collection_filter_names_its_alias_unless_the_name_could_read_as_an_index() -> None:
+    settings = load_settings({"VERBATIM_INDEX_PREFIX": "vt"})
+    filters = scoped(Filters(collections=("unsc", "news_2020"), types=("article",)), settings)
+    assert filter_clauses(filters)[0] == {"terms": {"_index": ["vt-unsc", "vt-news_2020"]}}
+    # The kNN filter keeps the term, which Elasticsearch caches between searches.
+    assert knn_clause([0.1], filters)["filter"][0] == {
+        "terms": {"collection": ["unsc", "news_2020"]}}
+    # "unsc-20261207-092418-745936" would be the alias of a collection and the name of
+    # collection unsc's own index: the exact term, not the alias, for all the names asked.
+    stamped = scoped(Filters(collections=("news", "unsc-20261207-092418-745936")), settings)
+    assert filter_clauses(stamped) == [
+        {"terms": {"collection": ["news", "unsc-20261207-092418-745936"]}}]
+    assert filter_clauses(scoped(Filters(collections=("un*",)), settings)) == [
+        {"terms": {"collection": ["un*"]}}]  # `_index` would expand the pattern
+    assert scoped(Filters(types=("article",)), settings).aliases == ()
+
+
 def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
     query = keyword_query("Hospitals were shelled -camps", Filters(types=("article",)))
     assert query == {"bool": {
@@ -48,9 +68,10 @@ def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
                 "query": "hospit were shell", "fields": ["stems"], "default_operator": "or",
                 "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}},
             {"simple_query_string": {
-                "query": "Hospitals were shelled", "fields": list(KEYWORD_FIELDS),
+                "query": "Hospitals were shelled",
+                "fields": [f"{field}^{RAW_BOOST}" for field in KEYWORD_FIELDS],
                 "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
-                "analyze_wildcard": False, "boost": RAW_BOOST}},
+                "analyze_wildcard": False}},
         ], "minimum_should_match": 1}}],
         "filter": [{"terms": {"type": ["article"]}}],
         "should": [{"match": {"text.shingles": {"query": "Hospitals were shelled", "boost": SHINGLE_BOOST}}}],
@@ -61,7 +82,8 @@ def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
 
 def test_a_query_of_stop_words_keeps_only_the_exact_leg() -> None:
     legs = keyword_query("the", Filters())["bool"]["must"][0]["bool"]["should"]
-    assert [leg["simple_query_string"]["fields"] for leg in legs] == [list(KEYWORD_FIELDS)]
+    assert [leg["simple_query_string"]["fields"] for leg in legs] == [
+        [f"{field}^{RAW_BOOST}" for field in KEYWORD_FIELDS]]
 
 
 def test_hybrid_counts_the_union_of_both_legs() -> None:
