@@ -173,14 +173,14 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
 
 
 def _match_clauses(positive: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What a non-empty positive query must match (stems and exact words), and the
-    adjacent-word bonus."""
+    """What a non-empty positive query must match (stems, exact words), and the adjacent-word bonus."""
     stemmed = stem_query(positive)
-    # Boosted per field, not per clause: Lucene merges both legs into one faster disjunction.
+    # One clause a field, boosted inside (same scores): Lucene merges all into one disjunction,
+    # and Elasticsearch sees no nested quote can match (else it filters every passage on it).
     legs: list[dict[str, Any]] = [{"simple_query_string": {
-        "query": positive, "fields": [f"{field}^{RAW_BOOST}" for field in KEYWORD_FIELDS],
-        "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
-        "analyze_wildcard": False}}]
+        "query": positive, "fields": [f"{field}^{RAW_BOOST}"], "default_operator": "or",
+        "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}}
+        for field in KEYWORD_FIELDS]
     if stemmed.strip(' |"()'):
         legs.insert(0, {"simple_query_string": {
             "query": stemmed, "fields": ["stems"], "default_operator": "or",
