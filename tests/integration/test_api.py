@@ -279,3 +279,6 @@ def test_a_hybrid_page_counts_only_its_own_collections_passage_of_a_shared_id(
     timeline = response.get_json()
     assert timeline["total"] == 1
     assert [(s["key"], s["total"]) for s in timeline["series"]] == [("wire", 1)]
+    for mode in ("keyword", "semantic"):  # each mode keeps to the collection asked for
+        body = search(twins, q="harbour cranes", mode=mode, collection="copy")
+        assert [r["collection"] for r in body["results"]] == ["copy"], mode
