@@ -75,8 +75,16 @@ def ensure_prefix_index(client: Elasticsearch, name: str, mapping: str) -> None:
 
     Their mappings ask for ``auto_expand_replicas: 0-1``: every collection's indexing writes
     to them, so in a cluster a copy must outlive the node that holds the other one (with
-    none, losing that node stopped every indexing run), while a single node stays green."""
-    if client.indices.exists(index=name):
+    none, losing that node stopped every indexing run), while a single node stays green.
+    One made before that, with no replica and none asked for, is given the same setting."""
+    try:
+        index = client.indices.get_settings(index=name, name="index.*replicas")[name]
+    except NotFoundError:
+        index = None
+    if index is not None:
+        held = index["settings"].get("index", {})
+        if held.get("number_of_replicas") == "0" and "auto_expand_replicas" not in held:
+            client.indices.put_settings(index=name, settings={"index.auto_expand_replicas": "0-1"})
         return
     body = json.loads((mappings_dir() / f"{mapping}.json").read_text(encoding="utf-8"))
     # 400: another process created it between the two calls.

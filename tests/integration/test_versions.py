@@ -1,5 +1,5 @@
 """The versioned indices of a collection: what --replace clears and what delete removes,
-on the real node, among neighbours whose names start alike."""
+on the real node, among neighbours whose names start alike; and the prefix's own indices."""
 
 from __future__ import annotations
 
@@ -43,3 +43,20 @@ def test_delete_collection_removes_every_version_and_nothing_else(es, clean_pref
     assert _present(es, clean_prefix) == {names["other collection"], names["not a version"]}
     with pytest.raises(CollectionError):
         indices.delete_collection(es, clean_prefix, "Not Valid")
+
+
+def test_a_people_index_made_without_replicas_is_given_a_copy_on_a_second_node(  # type: ignore[no-untyped-def]
+        es, clean_prefix: Settings) -> None:
+    from indexer.people.store import ensure_index
+
+    name = clean_prefix.people_index  # as an earlier version made it: no replica, none asked
+    es.indices.create(index=name, settings={"number_of_replicas": 0})
+    ensure_index(es, clean_prefix)
+    held = es.indices.get_settings(index=name, name="index.*replicas")[name]["settings"]["index"]
+    assert held["auto_expand_replicas"] == "0-1"
+    # A count an operator chose is theirs.
+    es.indices.delete(index=name)
+    es.indices.create(index=name, settings={"number_of_replicas": 1})
+    ensure_index(es, clean_prefix)
+    held = es.indices.get_settings(index=name, name="index.*replicas")[name]["settings"]["index"]
+    assert held == {"number_of_replicas": "1"}
