@@ -6,8 +6,8 @@ A user types quotation marks to be precise, often around words remembered, not c
 the Turkish border increases every day"). An exact phrase that matches nothing would make the
 keyword side of the search return nothing; instead the phrase is relaxed in two steps:
 
-- ``near``: every content word of the phrase in one passage (a passage is a paragraph or so),
-  in any order, the stop words let go;
+- ``near``: every content word of the phrase within ``NEAR_SLOP`` words of each other, in
+  any order, the stop words let go (a sloppy phrase: the nearer, the higher it ranks);
 - ``words``: the words themselves, ranked by BM25 like any unquoted query.
 
 Phrases that match exactly are left as they are. Everything here is pure: the searcher asks
@@ -23,10 +23,14 @@ from indexer.search.queries import keyword_query
 from indexer.search.request import Filters
 from indexer.text.stemming import STOP_WORDS
 
-# A phrase the user wants (not one after a minus sign, which excludes it).
-_PHRASE = re.compile(r'(?<![-\w])"([^"]+)"')
+# A phrase the user wants: not one after a minus sign, which excludes it, nor one with a slop
+# of its own (``"a b"~5``), which already asks for the words near each other.
+_PHRASE = re.compile(r'(?<![-\w])"([^"]+)"(?!~\d)')
 _WORD = re.compile(r"\w[\w'’-]*")  # never a leading minus: that would exclude the word
 LEVELS = ("near", "words")
+# How far apart, in word positions, the near form's words may be: about a sentence (9 in 10
+# sentences of the Security Council records in ../shared/data have 39 words or fewer).
+NEAR_SLOP = 40
 
 
 def quoted(q: str) -> list[str]:
@@ -37,10 +41,11 @@ def quoted(q: str) -> list[str]:
 
 
 def near_form(phrase: str) -> str:
-    """The phrase's content words, every one required: ``(density + turkish + border)``."""
+    """The phrase's content words, every one required, near each other in any order:
+    ``"density turkish border"~40``."""
     words = [w for w in _WORD.findall(phrase) if w.lower() not in STOP_WORDS]
     words = words or _WORD.findall(phrase)
-    return "(" + " + ".join(words) + ")" if len(words) > 1 else " ".join(words)
+    return f'"{" ".join(words)}"~{NEAR_SLOP}' if len(words) > 1 else " ".join(words)
 
 
 def relax(q: str, phrases: list[str], level: str) -> str:

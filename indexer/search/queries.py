@@ -24,7 +24,7 @@ from indexer.text.stemming import stem_query
 KEYWORD_FIELDS = ("text", "title", "source.text")
 # ``-word`` excludes a passage whose words, speaker, country, source or topic hold it.
 EXCLUSION_FIELDS = ("text", "title", "speaker", "speaker_country", "topic", "source.text")
-SQS_FLAGS = "OR|NOT|PHRASE|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE"
+SQS_FLAGS = "OR|NOT|PHRASE|SLOP|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE"  # SLOP: "a b"~N, near
 # The stemmed field carries the ranking (it matched BEIR's BM25 on SciFact, see
 # BENCHMARKS.md); exact words add a little and give the highlighter its terms.
 RAW_BOOST = 0.3
@@ -96,8 +96,8 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
 
 NEGATION = re.compile(r'(?:^|\s)-("[^"]+"|[^\s"]+)')
 _OR = re.compile(r"\s+OR\s+")
-# A prefix (``word*``) or fuzzy (``word~``, ``word~2``) operator at the end of a whole word.
-_EXPANSION = re.compile(r'(?<![^\s|()+\-"])([^\s|()"*~\\]*)(\*+|~\d*)(?=$|[\s|()"+])')
+# A prefix (``word*``) or fuzzy (``word~``, ``word~2``) operator ending a word; not ``"a b"~5``.
+_EXPANSION = re.compile(r'(?<![^\s|()+\-"])(?!(?<=")~\d)([^\s|()"*~\\]*)(\*+|~\d*)(?=$|[\s|()"+])')
 
 
 def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
@@ -119,7 +119,7 @@ def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
     return " ".join(_EXPANSION.sub(replace, text).split())
 
 
-_QUOTED = re.compile(r'("[^"]*")')
+_QUOTED = re.compile(r'("[^"]*"(?:~\d+)?)')  # a phrase, with its slop
 _BARE_WORD = re.compile(r"\w+")
 
 
@@ -131,7 +131,7 @@ def cap_repeats(text: str) -> str:
     counts: dict[str, int] = {}
     out: list[str] = []
     for part in _QUOTED.split(text):
-        if part.startswith('"') and part.endswith('"') and len(part) > 1:
+        if _QUOTED.fullmatch(part):
             out.append(part)
             continue
         kept = []

@@ -10,6 +10,7 @@ it is the only part of the read path that loads models.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -33,9 +34,12 @@ log = logging.getLogger(__name__)
 
 def semantic_text(q: str) -> str:
     """What the query vector is encoded from: the query without its ``-word`` and
-    ``-"a phrase"`` exclusions. They filter both legs; encoded with the rest, the vector
-    would be pulled towards the very passages they exclude."""
-    return " ".join(NEGATION.sub(" ", q).split())
+    ``-"a phrase"`` exclusions (they filter both legs; encoded with the rest, the vector
+    would be pulled towards the very passages they exclude) and its phrases' slops."""
+    return " ".join(_SLOP.sub("", NEGATION.sub(" ", q)).split())
+
+
+_SLOP = re.compile(r'(?<=")~\d+')
 
 
 class QueryVectors:

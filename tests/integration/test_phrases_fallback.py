@@ -74,6 +74,13 @@ def test_the_same_words_near_each_other_come_before_the_words_alone(client: Flas
         assert all(w in text for w in ("turkish", "border", "population", "density"))
 
 
+def test_words_of_the_record_far_apart_are_not_near(client: FlaskClient) -> None:
+    # "density" and "agenda" are both in S/PV.8715, never within a sentence of each other.
+    body = search(client, '"density agenda"')
+    assert body["unmatched_phrases"] == [{"phrase": "density agenda", "level": "words"}]
+    assert body["results"]  # the words themselves still find the record
+
+
 def test_a_phrase_that_matches_exactly_is_kept(client: FlaskClient) -> None:
     body = search(client, '"density of the population at the Turkish border"')
     assert body["phrase_fallback"] is False and "unmatched_phrases" not in body

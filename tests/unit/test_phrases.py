@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.search.phrases import near_form, quoted, relax
+from indexer.search.phrases import NEAR_SLOP, near_form, quoted, relax
 
 
 def test_only_the_phrases_asked_for_count() -> None:
@@ -12,18 +12,20 @@ def test_only_the_phrases_asked_for_count() -> None:
     assert quoted('no phrase here') == []
     assert quoted('"unbalanced quote') == []
     assert quoted('"  " "a b"') == ["a b"]
+    assert quoted('"a b"~5 "c d"') == ["c d"]  # a slop of its own already forgives
 
 
-def test_the_near_form_requires_every_content_word() -> None:
+def test_the_near_form_requires_every_content_word_near_the_others() -> None:
     assert near_form("population density on the Turkish border is rising") == \
-        "(population + density + Turkish + border + rising)"
+        f'"population density Turkish border rising"~{NEAR_SLOP}'
     assert near_form("the") == "the"  # nothing but stop words: the words as they are
     assert near_form("Idlib") == "Idlib"
 
 
 def test_relax_changes_only_the_phrases_named() -> None:
     q = '"turkish border" "safe zone" aleppo -"no fly"'
-    assert relax(q, ["safe zone"], "near") == '"turkish border" (safe + zone) aleppo -"no fly"'
+    assert relax(q, ["safe zone"], "near") == \
+        f'"turkish border" "safe zone"~{NEAR_SLOP} aleppo -"no fly"'
     assert relax(q, ["turkish border", "safe zone"], "words") == \
         'turkish border safe zone aleppo -"no fly"'
     with pytest.raises(ValueError):

@@ -24,6 +24,13 @@ def test_negations_become_exclusions_and_or_is_accepted() -> None:
         "idlib hospitals | clinics", ["aleppo", '"border crossing"'])
 
 
+def test_a_phrase_keeps_its_slop_and_a_stray_operator_after_a_phrase_goes() -> None:
+    assert parse_keyword_query('"turkish border"~40 idlib -"safe zone"~3') == (
+        '"turkish border"~40 idlib', ['"safe zone"'])
+    assert parse_keyword_query('"turkish border"* "safe zone"~') == (
+        '"turkish border" "safe zone"', [])
+
+
 def test_an_unbalanced_quote_is_dropped_not_an_error() -> None:
     assert parse_keyword_query('"hospitals schools') == ("hospitals schools", [])
 
@@ -131,6 +138,7 @@ def test_the_query_vector_is_encoded_without_the_exclusions() -> None:
 
     assert semantic_text('aleppo -syria -"war crimes" hospitals') == "aleppo hospitals"
     assert semantic_text("-syria aleppo\t-damascus") == "aleppo"
+    assert semantic_text('"turkish border"~40 aleppo') == '"turkish border" aleppo'
     assert semantic_text("aleppo  OR idlib") == "aleppo OR idlib"  # only exclusions go
     assert semantic_text("well-known x-ray -") == "well-known x-ray -"  # hyphens are words
     assert semantic_text("-syria") == ""
