@@ -2,8 +2,10 @@
 
 A collection ``unsc`` lives in ``<prefix>-unsc-<timestamp>`` behind the alias
 ``<prefix>-unsc`` and the all-collections alias ``<prefix>``. Searches only ever go
-through aliases, so a rebuild can swap the alias atomically and no search sees an
-empty or half-built collection.
+through aliases, so a rebuild can swap the alias atomically and no search sees a
+half-built collection. (A search already under way when the alias swaps may find that
+collection's keyword matches empty, once: its filter names the alias, which each shard
+resolves when the search reaches it; the next search sees the new index.)
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ def ensure_prefix_index(client: Elasticsearch, name: str, mapping: str) -> None:
     Their mappings ask for ``auto_expand_replicas: 0-1``: every collection's indexing writes
     to them, so in a cluster a copy must outlive the node that holds the other one (with
     none, losing that node stopped every indexing run), while a single node stays green.
-    One made before that, with no replica and none asked for, is given the same setting."""
+    One made before that, with no replica and none asked for, is given the same setting the
+    next time an indexing run saves to it (an explicit 0 cannot be told from the old default)."""
     try:
         index = client.indices.get_settings(index=name, name="index.*replicas")[name]
     except NotFoundError:

@@ -94,7 +94,7 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     return clauses
 
 
-NEGATION = re.compile(r'(?:^|\s)-("[^"]+"|[^\s"]+)')
+NEGATION = re.compile(r'(?:^|(?<=[\s|("]))-("[^"]+"|[^\s"]+)')  # also "a|-b", "(-b", '"a"-b'
 _OR = re.compile(r"\s+OR\s+")
 # A prefix (``word*``) or fuzzy (``word~``, ``word~2``) operator ending a word; not ``"a b"~5``.
 _EXPANSION = re.compile(r'(?<![^\s|()+\-"])(?!(?<=")~\d)([^\s|()"*~\\]*)(\*+|~\d*)(?=$|[\s|()"+])')

@@ -31,6 +31,12 @@ def test_a_phrase_keeps_its_slop_and_a_stray_operator_after_a_phrase_goes() -> N
         '"turkish border" "safe zone"', [])
 
 
+def test_a_minus_after_an_or_a_parenthesis_or_a_phrase_is_an_exclusion_too() -> None:
+    # Left in the query, simple_query_string would read "or not b" in each field's clause.
+    assert parse_keyword_query('a|-b (-c d) "e f"-g well-being') == (
+        'a| ( d) "e f" well-being', ["b", "c", "g"])
+
+
 def test_an_unbalanced_quote_is_dropped_not_an_error() -> None:
     assert parse_keyword_query('"hospitals schools') == ("hospitals schools", [])
 
