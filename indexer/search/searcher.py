@@ -261,10 +261,11 @@ class Searcher:
 
     def export(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
         """Every passage the request matched, best first within Elasticsearch's order, with a
-        point in time and search_after: no 10,000-hit ceiling."""
+        point in time and search_after: no 10,000-hit ceiling. The request is prepared as the
+        search page's is (phrases relaxed, speakers widened), so it exports what the page found."""
+        prepared = self.prepare(req)
         with elasticsearch_errors():
-            vectors, _ = self.vectors.for_request(req)
-            query = queries.match_query(req, vectors)
+            query = queries.match_query(prepared.req, prepared.vectors)
             pit = self.client.open_point_in_time(index=self.index, ignore_unavailable=True,
                                                  keep_alive=reads.PIT_KEEP_ALIVE)["id"]
             after: list[Any] | None = None

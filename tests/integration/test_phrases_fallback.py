@@ -3,6 +3,7 @@ each other, then the words themselves, and the response says so."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -79,6 +80,15 @@ def test_words_of_the_record_far_apart_are_not_near(client: FlaskClient) -> None
     body = search(client, '"density agenda"')
     assert body["unmatched_phrases"] == [{"phrase": "density agenda", "level": "words"}]
     assert body["results"]  # the words themselves still find the record
+
+
+def test_the_export_finds_what_the_page_found(client: FlaskClient) -> None:
+    page = search(client, f'"{REMEMBERED}"')
+    response = client.get("/api/export", query_string={"q": f'"{REMEMBERED}"', "mode": "keyword",
+                                                       "format": "jsonl"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    rows = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    assert rows and {r["doc_id"] for r in rows} == {r["doc_id"] for r in page["results"]}
 
 
 def test_a_phrase_that_matches_exactly_is_kept(client: FlaskClient) -> None:
