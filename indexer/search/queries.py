@@ -176,7 +176,7 @@ def _match_clauses(positive: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a non-empty positive query must match (stems, exact words), and the adjacent-word bonus."""
     stemmed = stem_query(positive)
     # One clause a field, boosted inside (same scores): Lucene merges all into one disjunction,
-    # and Elasticsearch sees no nested quote can match (else it filters every passage on it).
+    # and for plain words Elasticsearch sees no nested quote can match (no filter on each passage).
     legs: list[dict[str, Any]] = [{"simple_query_string": {
         "query": positive, "fields": [f"{field}^{RAW_BOOST}"], "default_operator": "or",
         "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}}
