@@ -44,7 +44,11 @@ def near_form(phrase: str) -> str:
     """The phrase's content words, every one required, near each other in any order:
     ``"density turkish border"~40``."""
     words = [w for w in _WORD.findall(phrase) if w.lower() not in STOP_WORDS]
-    words = words or _WORD.findall(phrase)
+    # Each word once: a repeat adds nothing to "near the others" and makes the slop costly.
+    first: dict[str, str] = {}
+    for word in words or _WORD.findall(phrase):
+        first.setdefault(word.lower(), word)
+    words = list(first.values())
     return f'"{" ".join(words)}"~{NEAR_SLOP}' if len(words) > 1 else " ".join(words)
 
 

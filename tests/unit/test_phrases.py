@@ -19,6 +19,8 @@ def test_the_near_form_requires_every_content_word_near_the_others() -> None:
     assert near_form("population density on the Turkish border is rising") == \
         f'"population density Turkish border rising"~{NEAR_SLOP}'
     assert near_form("the") == "the"  # nothing but stop words: the words as they are
+    assert near_form("of the of the") == f'"of the"~{NEAR_SLOP}'  # each word once
+    assert near_form("Border border BORDER") == "Border"
     assert near_form("Idlib") == "Idlib"
 
 
