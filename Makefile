@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-hostile bench-fusion bench-evidence load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-phrases bench-hostile bench-fusion bench-evidence load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -112,6 +112,10 @@ bench-highlight: es-up $(BENCH_DEPS)
 # Pasted quotations: hybrid ranks the speech first? (the archive of bench-provenance).
 bench-excerpts: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.excerpts $(BENCH_ARGS)
+
+# Misremembered phrases in quotation marks over the same archive (issue 13, item 2).
+bench-phrases: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.phrases $(BENCH_ARGS)
 
 # Fusions and evidence beyond the two legs on the quality sets (run bench-quality first).
 bench-fusion: es-up $(BENCH_DEPS)

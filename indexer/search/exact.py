@@ -60,3 +60,17 @@ def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, 
         if quoted or alignment.matched / own >= UNQUOTED_MIN_MATCHED:
             found[passage_key(hit)] = alignment.similarity
     return found
+
+
+def near_passages(q: str, relaxed: Sequence[dict[str, str]],
+                  keyword_hits: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """For a query that is one quoted phrase found only with its words near each other
+    (``phrases``, level ``near``): the keyword leg's best passages, which all hold them,
+    closest first (the sloppy phrase scores nearer words higher). A phrase with slop is the
+    near-exact match a user who typed quotation marks wants first, as a pasted quotation."""
+    if len(relaxed) != 1 or relaxed[0]["level"] != "near" \
+            or q.strip() != f'"{relaxed[0]["phrase"]}"':
+        return {}
+    best = keyword_hits[:EXACT_CANDIDATES]
+    top = max((float(hit["_score"]) for hit in best), default=0.0) or 1.0
+    return {passage_key(hit): float(hit["_score"]) / top for hit in best}

@@ -96,10 +96,10 @@ class Searcher:
         """One page of results with facets. ``mark_semantic=False`` skips encoding the page's
         sentences for semantic highlights (benchmarks that only need the ranking)."""
         started = time.perf_counter()
-        prepared = self.prepare(req)
+        asked, prepared = req.q, self.prepare(req)
         req, vectors = prepared.req, prepared.vectors
         with elasticsearch_errors():
-            page = self._page(req, vectors)
+            page = self._page(req, vectors, relaxed=(asked, prepared.relaxed))
             page.facets["speaker"] = speakers.name_facet(self.client, self.settings,
                                                          page.facets.get("speaker", []))
             self._provenance(page.results)
@@ -169,15 +169,17 @@ class Searcher:
             (r["collection"], r["doc_id"], q) for r in found if r.get("type") == "article"
             for q in r.get("quotes", [])))
 
-    def _page(self, req: SearchRequest, vectors: list[QueryVector] | None) -> results.Page:
-        """The page's msearch (one leg or both, and the facets), shaped."""
+    def _page(self, req: SearchRequest, vectors: list[QueryVector] | None, *,
+              relaxed: tuple[str, list[dict[str, str]]] = ("", [])) -> results.Page:
+        """The page's msearch (one leg or both, and the facets), shaped. ``relaxed``: the query
+        as asked and its phrases relaxed, for ``exact.near_passages``."""
         responses = self.msearch(plan.page_searches(req, vectors, self.index))
         partial = any(r.get("timed_out") for r in responses)
         kind = plan.page_kind(req, vectors)
         if kind == "hybrid":
             legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
-            shown, fused = results.hybrid_results(req, legs[0], legs[1],
-                                                  exact.exact_passages(req.q, legs[0]))
+            firsts = exact.exact_passages(req.q, legs[0]) or exact.near_passages(*relaxed, legs[0])
+            shown, fused = results.hybrid_results(req, legs[0], legs[1], firsts)
             # The total and the facets count the documents the fusion ranked, no more: the
             # passages in hand (``candidate_facets``). Only the shown passages' highlights
             # need a second round trip.

@@ -47,3 +47,16 @@ def test_the_document_holding_the_wording_goes_first() -> None:
     assert [r["doc_id"] for r in shown][:2] == ["speech", "near"] and total == 3
     assert shown[0]["passage"]["text"] == SPEECH
     assert exact.exact_passages("turkish border density", keyword) == {}  # no quotation
+
+
+def test_a_phrase_found_only_near_puts_the_keyword_legs_passages_first() -> None:
+    hits = [_hit("a#0", "a", 8.0, "x"), _hit("b#0", "b", 4.0, "y")]
+    near = [{"phrase": "border population density", "level": "near"}]
+    firsts = exact.near_passages('"border population density"', near, hits)
+    assert firsts == {results.passage_key(hits[0]): 1.0, results.passage_key(hits[1]): 0.5}
+    # Only a query that is that one phrase, relaxed to its near form; not its words alone.
+    assert exact.near_passages('"border population density" idlib', near, hits) == {}
+    assert exact.near_passages('"border population density"',
+                               [{"phrase": "border population density", "level": "words"}],
+                               hits) == {}
+    assert exact.near_passages('"border population density"', [], hits) == {}
