@@ -178,7 +178,10 @@ class Searcher:
         kind = plan.page_kind(req, vectors)
         if kind == "hybrid":
             legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
-            firsts = exact.exact_passages(req.q, legs[0]) or exact.near_passages(*relaxed, legs[0])
+            # The wording as the user typed it: a quoted phrase relaxed for the keyword leg is
+            # still a quotation, whose passages with a word changed are near-exact matches.
+            firsts = (exact.exact_passages(relaxed[0] or req.q, legs[0])
+                      or exact.near_passages(*relaxed, legs[0]))
             shown, fused = results.hybrid_results(req, legs[0], legs[1], firsts)
             # The total and the facets count the documents the fusion ranked, no more: the
             # passages in hand (``candidate_facets``). Only the shown passages' highlights
