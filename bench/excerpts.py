@@ -25,8 +25,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bench.common import DATA, bench_settings, require_data, write_result
-from bench.provenance import ARCHIVE, Outcome, ensure_archive, link_correct
+from bench.common import DATA, require_data, write_result
+from bench.provenance import ARCHIVE, Outcome, archive_searcher, link_correct
 from bench.provenance_cases import build_cases
 
 KINDS = {"verbatim": "verbatim", "trimmed": "words cut out", "trimmed_ellipsis": "words cut out",
@@ -50,20 +50,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--quality", default="", help="quality sets to compare, comma-separated")
     args = parser.parse_args(argv)
-    from indexer.client import build_client
-    from indexer.model.embedder import Embedder
     from indexer.search import exact
     from indexer.search.request import Filters, SearchRequest
-    from indexer.search.searcher import Searcher
 
-    settings = bench_settings()
-    client = build_client(settings)
-    embedder = Embedder.from_settings(settings)
-    if not args.no_index:
-        ensure_archive(client, embedder, settings)
+    searcher = archive_searcher(index=not args.no_index)
     cases = [c for c in build_cases(require_data(DATA))
              if c["kind"] in KINDS and len(c["text"].split()) >= args.min_words]
-    searcher = Searcher(client, embedder, settings)
     filters = Filters(collections=tuple(ARCHIVE))
     configs = {"keyword": ("keyword", True), "hybrid": ("hybrid", True),
                "hybrid_without_exact": ("hybrid", False)}

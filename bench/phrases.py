@@ -26,9 +26,9 @@ import random
 from collections import Counter
 from typing import Any
 
-from bench.common import DATA, bench_settings, require_data, write_result
+from bench.common import DATA, require_data, write_result
 from bench.excerpts import first_is_source
-from bench.provenance import ARCHIVE, ensure_archive
+from bench.provenance import ARCHIVE, archive_searcher
 from bench.provenance_cases import build_cases
 from indexer.text.stemming import STOP_WORDS
 
@@ -91,19 +91,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default="phrases")
     parser.add_argument("--no-index", action="store_true")
     args = parser.parse_args(argv)
-    from indexer.client import build_client
-    from indexer.model.embedder import Embedder
     from indexer.search.request import Filters, SearchRequest
     from indexer.search.searcher import Searcher
 
-    settings = bench_settings()
-    client = build_client(settings)
-    embedder = Embedder.from_settings(settings)
-    if not args.no_index:
-        ensure_archive(client, embedder, settings)
+    product = archive_searcher(index=not args.no_index)
     phrases = build_phrases()
-    product = Searcher(client, embedder, settings)
-    exact_only = Searcher(client, embedder, settings)
+    exact_only = Searcher(product.client, product.embedder, product.settings)
     exact_only.forgiving = lambda req: (req, [])  # type: ignore[method-assign]
     filters = Filters(collections=tuple(ARCHIVE))
     first: dict[str, dict[str, list[bool]]] = {}

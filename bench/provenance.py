@@ -223,6 +223,20 @@ def failures(cases: list[dict[str, Any]], outcomes: list[Outcome]) -> list[dict[
 # ---------------------------------------------------------------- what needs the services
 
 
+def archive_searcher(*, index: bool = True) -> Any:
+    """A ``Searcher`` on the benchmarks' settings, with the archive indexed first (``index``)."""
+    from indexer.client import build_client
+    from indexer.model.embedder import Embedder
+    from indexer.search.searcher import Searcher
+
+    settings = bench_settings()
+    client = build_client(settings)
+    embedder = Embedder.from_settings(settings)
+    if index:
+        ensure_archive(client, embedder, settings)
+    return Searcher(client, embedder, settings)
+
+
 def ensure_archive(client: Any, embedder: Any, settings: Any, *,
                    reindex: bool = False) -> dict[str, Any]:
     """Index each archive collection unless it already holds every document of its files
