@@ -21,34 +21,45 @@ from typing import Any
 
 from indexer.search.queries import keyword_query
 from indexer.search.request import Filters
-from indexer.text.stemming import STOP_WORDS
+from indexer.text.stemming import STOP_WORDS, stem_words
 
-# A phrase the user wants: not one after a minus sign, which excludes it, nor one with a slop
-# of its own (``"a b"~5``), which already asks for the words near each other.
-_PHRASE = re.compile(r'(?<![-\w])"([^"]+)"(?!~\d)')
+# Quotes pair left to right; a phrase with a slop of its own (``"a b"~5``) already asks for
+# its words near each other, and one after a minus sign or inside a word is not asked for.
+_PAIRED = re.compile(r'"([^"]*)"(~\d+)?')
 _WORD = re.compile(r"\w[\w'’-]*")  # never a leading minus: that would exclude the word
 LEVELS = ("near", "words")
 # How far apart, in word positions, the near form's words may be: about a sentence (9 in 10
 # sentences of the Security Council records in ../shared/data have 39 words or fewer).
 NEAR_SLOP = 40
+MAX_PHRASES = 8  # phrases checked and relaxed per query: two searches each; the rest stay
+MAX_NEAR_WORDS = 16  # words of a near form: a sloppy phrase's work grows with its terms
+
+
+def _asked(q: str, match: re.Match[str]) -> str | None:
+    before = q[match.start() - 1] if match.start() else " "
+    if match.group(2) or before == "-" or before.isalnum():
+        return None
+    return match.group(1).strip() or None
 
 
 def quoted(q: str) -> list[str]:
-    """The phrases the query asks for, in order (balanced quotes only)."""
+    """The phrases the query asks for, in order (balanced quotes only), at most
+    ``MAX_PHRASES``."""
     if q.count('"') % 2:
         return []  # an unbalanced quote is a typo: the query parser reads plain words
-    return [m.group(1).strip() for m in _PHRASE.finditer(q) if m.group(1).strip()]
+    found = [p for p in (_asked(q, m) for m in _PAIRED.finditer(q)) if p]
+    return found[:MAX_PHRASES]
 
 
 def near_form(phrase: str) -> str:
     """The phrase's content words, every one required, near each other in any order:
-    ``"density turkish border"~40``."""
+    ``"density turkish border"~40``. Each word once (by its stem: a repeat adds nothing to
+    "near the others" and makes the sloppy phrase costly), at most ``MAX_NEAR_WORDS``."""
     words = [w for w in _WORD.findall(phrase) if w.lower() not in STOP_WORDS]
-    # Each word once: a repeat adds nothing to "near the others" and makes the slop costly.
     first: dict[str, str] = {}
     for word in words or _WORD.findall(phrase):
-        first.setdefault(word.lower(), word)
-    words = list(first.values())
+        first.setdefault(" ".join(stem_words(word)) or word.lower(), word)
+    words = list(first.values())[:MAX_NEAR_WORDS]
     return f'"{" ".join(words)}"~{NEAR_SLOP}' if len(words) > 1 else " ".join(words)
 
 
@@ -59,12 +70,13 @@ def relax(q: str, phrases: list[str], level: str) -> str:
     wanted = set(phrases)
 
     def replace(match: re.Match[str]) -> str:
-        phrase = match.group(1).strip()
-        if phrase not in wanted:
+        phrase = _asked(q, match)
+        if phrase is None or phrase not in wanted:
             return match.group(0)
-        return near_form(phrase) if level == "near" else " ".join(_WORD.findall(phrase))
+        form = near_form(phrase) if level == "near" else " ".join(_WORD.findall(phrase))
+        return f" {form} "  # apart from what follows: "-x" right after stays an exclusion
 
-    return " ".join(_PHRASE.sub(replace, q).split())
+    return " ".join(_PAIRED.sub(replace, q).split())
 
 
 def exists_body(q: str, filters: Filters) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.search.request import Filters, SearchRequest
+from indexer.search.syntax import parse_keyword_query, plain_terms
 from indexer.settings import Settings
 from indexer.text.stemming import stem_query
 
@@ -47,11 +48,6 @@ HIGHLIGHT = {
     "fields": {"text": {"number_of_fragments": 0}},
     "require_field_match": False,
 }
-# Query work: at most this many distinct prefix (word*) or fuzzy (word~) terms, each of at
-# least this many characters; the rest become plain words (``bound_expansions``).
-MAX_EXPANSIONS = 8
-MIN_EXPANSION_CHARS = 3
-MAX_WORD_REPEATS = 8  # a plain word's occurrences kept in a query; later ones add no evidence
 SOURCE_EXCLUDES = ["embedding", "doc_text", "metadata"]
 
 
@@ -92,84 +88,6 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
             bounds["lte"] = filters.date_to
         clauses.append({"range": {"date": bounds}})
     return clauses
-
-
-NEGATION = re.compile(r'(?:^|(?<=[\s|("]))-("[^"]+"|[^\s"]+)')  # also "a|-b", "(-b", '"a"-b'
-_OR = re.compile(r"\s+OR\s+")
-# A prefix (``word*``) or fuzzy (``word~``, ``word~2``) operator ending a word; not ``"a b"~5``.
-_EXPANSION = re.compile(r'(?<![^\s|()+\-"])(?!(?<=")~\d)([^\s|()"*~\\]*)(\*+|~\d*)(?=$|[\s|()"+])')
-
-
-def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
-    """Keep the work of prefix and fuzzy terms bounded (each expands to every matching word
-    of the index): a repeated one is dropped, one whose word is shorter than
-    ``MIN_EXPANSION_CHARS`` or beyond the first ``MAX_EXPANSIONS`` distinct ones becomes a
-    plain word. ``seen`` holds the terms kept so far, shared by a query's parts."""
-
-    def replace(match: re.Match[str]) -> str:
-        word, operator = match.group(1), match.group(2)
-        key = key_prefix + word.lower() + operator[0]
-        if key in seen:
-            return ""
-        if len(word.lstrip("+-")) < MIN_EXPANSION_CHARS or len(seen) >= MAX_EXPANSIONS:
-            return word
-        seen.add(key)
-        return word + ("*" if operator.startswith("*") else operator)
-
-    return " ".join(_EXPANSION.sub(replace, text).split())
-
-
-_QUOTED = re.compile(r'("[^"]*"(?:~\d+)?)')  # a phrase, with its slop
-_BARE_WORD = re.compile(r"\w+")
-
-
-def cap_repeats(text: str) -> str:
-    """Keep at most ``MAX_WORD_REPEATS`` occurrences of each plain word outside quoted
-    phrases: every occurrence is one more clause to score, match as a shingle and highlight
-    (``"a " × 333`` held Elasticsearch for seconds), and a word said a fourth time adds no
-    evidence. Words with operators and phrases are kept whole."""
-    counts: dict[str, int] = {}
-    out: list[str] = []
-    for part in _QUOTED.split(text):
-        if _QUOTED.fullmatch(part):
-            out.append(part)
-            continue
-        kept = []
-        for token in part.split():
-            if _BARE_WORD.fullmatch(token):
-                key = token.lower()
-                counts[key] = counts.get(key, 0) + 1
-                if counts[key] > MAX_WORD_REPEATS:
-                    continue
-            kept.append(token)
-        out.append(" ".join(kept))
-    return " ".join(" ".join(out).split())
-
-
-def plain_terms(text: str) -> str:
-    """The query without its prefix and fuzzy operators: what the highlighter looks for."""
-    return " ".join(_EXPANSION.sub(lambda m: m.group(1), text).split())
-
-
-def parse_keyword_query(q: str) -> tuple[str, list[str]]:
-    """Split the user's query into what to match and what to exclude.
-
-    ``-word`` and ``-"a phrase"`` become exclusions of their own, because inside
-    simple_query_string with the OR operator ``-x`` means "or not x" and would match
-    almost everything. ``OR`` is the default between words; we accept it as a word.
-    Prefix and fuzzy terms are bounded (:func:`bound_expansions`), and so are repeated
-    words (:func:`cap_repeats`).
-    """
-    excluded = [m.group(1) for m in NEGATION.finditer(q)]
-    positive = NEGATION.sub(" ", q)
-    positive = _OR.sub(" | ", positive)
-    if positive.count('"') % 2:
-        positive = positive.replace('"', " ")  # an unbalanced quote is a typo, not a phrase
-    seen: set[str] = set()
-    positive = cap_repeats(bound_expansions(positive, seen))
-    excluded = [term for term in (bound_expansions(t, seen, key_prefix="-") for t in excluded)
-                if term]
-    return " ".join(positive.split()), excluded
 
 
 def _match_clauses(positive: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from indexer.search.queries import SOURCE_EXCLUDES, filter_clauses, parse_keyword_query
+from indexer.search.queries import SOURCE_EXCLUDES, filter_clauses
 from indexer.search.request import Filters
+from indexer.search.syntax import parse_keyword_query
 
 EXPORT_BATCH = 1000  # passages per page of an export
 PIT_KEEP_ALIVE = "2m"  # an export's point in time lives this long between two of its pages

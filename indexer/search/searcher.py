@@ -106,7 +106,7 @@ class Searcher:
         semantic = vectors is not None and req.mode != "keyword"
         if semantic and mark_semantic and self.embedder is not None:
             highlight.mark_semantic(self.embedder.encode_sentences_cheaply,
-                                    semantic_text(req.q) or req.q, page.results)
+                                    semantic_text(asked) or asked, page.results)
         body = results.search_page(req, page, took_ms=_elapsed_ms(started),
                                    degraded=prepared.degraded)
         body["phrase_fallback"] = bool(prepared.relaxed)
@@ -117,15 +117,17 @@ class Searcher:
     def prepare(self, req: SearchRequest) -> Prepared:
         """``req`` as every page that counts its matches sends it (the search page and the
         timeline, so that they count the same): quoted phrases that match nothing relaxed,
-        its query vectors, speaker names widened to people. Semantic mode without the model
-        is refused (``SearchUnavailable``); hybrid falls back to keywords (``degraded``)."""
+        its query vectors (of the query as asked: a relaxed phrase is for the keyword leg),
+        speaker names widened to people (before phrases are checked: a phrase said under
+        another of the person's names is found). Semantic mode without the model is refused
+        (``SearchUnavailable``); hybrid falls back to keywords (``degraded``)."""
         req = dataclasses.replace(req, filters=queries.scoped(req.filters, self.settings))
-        req, relaxed = self.forgiving(req)
         vectors, degraded = self.vectors.for_request(req)
         if req.mode == "semantic" and vectors is None:
             raise SearchUnavailable(f"semantic search needs the model, which failed: {degraded}")
         with elasticsearch_errors():
             req = self.by_person(req)
+        req, relaxed = self.forgiving(req)
         return Prepared(req, vectors, degraded, relaxed)
 
     def forgiving(self, req: SearchRequest) -> tuple[SearchRequest, list[dict[str, str]]]:
@@ -269,8 +271,11 @@ class Searcher:
         point in time and search_after: no 10,000-hit ceiling. The request is prepared as the
         search page's is (phrases relaxed, speakers widened), so it exports what the page found."""
         prepared = self.prepare(req)
+        # The point in time pins the indices; by alias, a swap mid-export would empty the rest.
+        unpinned = dataclasses.replace(prepared.req.filters, aliases=())
         with elasticsearch_errors():
-            query = queries.match_query(prepared.req, prepared.vectors)
+            query = queries.match_query(dataclasses.replace(prepared.req, filters=unpinned),
+                                        prepared.vectors)
             pit = self.client.open_point_in_time(index=self.index, ignore_unavailable=True,
                                                  keep_alive=reads.PIT_KEEP_ALIVE)["id"]
             after: list[Any] | None = None

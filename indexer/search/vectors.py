@@ -20,8 +20,9 @@ from elasticsearch import ApiError, Elasticsearch
 from indexer import indices
 from indexer.errors import VerbatimError, elasticsearch_errors
 from indexer.model.embedder import Embedder, ModelError
-from indexer.search.queries import NEGATION, QueryVector
+from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
+from indexer.search.syntax import NEGATION
 from indexer.settings import RETIRED_BACKENDS, Settings, same_vectors
 
 ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups

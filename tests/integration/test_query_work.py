@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from indexer.search import queries
+from indexer.search import queries, syntax
 from indexer.search.request import (
     MAX_PARAM_CHARS,
     MAX_PARAM_VALUES,
@@ -101,8 +101,8 @@ def test_a_hostile_query_sends_bounded_work(indexed: Settings, embedder, mode: s
             assert search["timeout"] == SEARCH_TIMEOUT
             for text in _sqs_strings(search.get("query", {})):  # each leg: its own analysis
                 prefixes = _prefix_terms(text)
-                assert len(prefixes) <= queries.MAX_EXPANSIONS, prefixes
-                assert all(len(p) >= queries.MIN_EXPANSION_CHARS for p in prefixes), prefixes
+                assert len(prefixes) <= syntax.MAX_EXPANSIONS, prefixes
+                assert all(len(p) >= syntax.MIN_EXPANSION_CHARS for p in prefixes), prefixes
             highlight = search.get("highlight")
             if highlight is not None:
                 assert "highlight_query" in highlight

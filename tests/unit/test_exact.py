@@ -60,3 +60,4 @@ def test_a_phrase_found_only_near_puts_the_keyword_legs_passages_first() -> None
                                [{"phrase": "border population density", "level": "words"}],
                                hits) == {}
     assert exact.near_passages('"border population density"', [], hits) == {}
+    assert exact.near_passages(' " border population density " ', near, hits) == firsts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.search.phrases import NEAR_SLOP, near_form, quoted, relax
+from indexer.search.phrases import MAX_PHRASES, NEAR_SLOP, near_form, quoted, relax
 
 
 def test_only_the_phrases_asked_for_count() -> None:
@@ -13,6 +13,12 @@ def test_only_the_phrases_asked_for_count() -> None:
     assert quoted('"unbalanced quote') == []
     assert quoted('"  " "a b"') == ["a b"]
     assert quoted('"a b"~5 "c d"') == ["c d"]  # a slop of its own already forgives
+    # Quotes pair left to right, whatever ends a phrase; a glued minus excludes it.
+    assert quoted('"peace talks."~5 zzz "safe zone"') == ["safe zone"]
+    assert quoted('-"no fly." aleppo "safe zone"') == ["safe zone"]
+    assert quoted('- "a b"') == ["a b"]
+    assert quoted(" ".join(f'"w{i} x"' for i in range(MAX_PHRASES + 3))) == [
+        f"w{i} x" for i in range(MAX_PHRASES)]  # two searches a phrase: the rest stay exact
 
 
 def test_the_near_form_requires_every_content_word_near_the_others() -> None:
@@ -21,6 +27,7 @@ def test_the_near_form_requires_every_content_word_near_the_others() -> None:
     assert near_form("the") == "the"  # nothing but stop words: the words as they are
     assert near_form("of the of the") == f'"of the"~{NEAR_SLOP}'  # each word once
     assert near_form("Border border BORDER") == "Border"
+    assert near_form("negotiation negotiations resumed") == f'"negotiation resumed"~{NEAR_SLOP}'
     assert near_form("Idlib") == "Idlib"
 
 
@@ -30,5 +37,10 @@ def test_relax_changes_only_the_phrases_named() -> None:
         f'"turkish border" "safe zone"~{NEAR_SLOP} aleppo -"no fly"'
     assert relax(q, ["turkish border", "safe zone"], "words") == \
         'turkish border safe zone aleppo -"no fly"'
+    # A minus right after a relaxed phrase still excludes; it does not join the phrase.
+    assert relax('"density turkish"-aleppo', ["density turkish"], "near") == \
+        f'"density turkish"~{NEAR_SLOP} -aleppo'
+    assert relax('"density turkish"-aleppo', ["density turkish"], "words") == \
+        "density turkish -aleppo"
     with pytest.raises(ValueError):
         relax(q, ["safe zone"], "loose")

@@ -11,11 +11,11 @@ from indexer.search.queries import (
     keyword_query,
     knn_clause,
     match_query,
-    parse_keyword_query,
     scoped,
     semantic_search_body,
 )
 from indexer.search.request import Filters, SearchRequest
+from indexer.search.syntax import parse_keyword_query
 from indexer.settings import load_settings
 
 
@@ -26,7 +26,14 @@ def test_negations_become_exclusions_and_or_is_accepted() -> None:
 
 def test_a_phrase_keeps_its_slop_and_a_stray_operator_after_a_phrase_goes() -> None:
     assert parse_keyword_query('"turkish border"~40 idlib -"safe zone"~3') == (
-        '"turkish border"~40 idlib', ['"safe zone"'])
+        '"turkish border"~40 idlib', ['"safe zone"~3'])
+    # Slop within bounds only: many words, or repeated ones, make a sloppy phrase costly.
+    assert parse_keyword_query('"a b"~500')[0] == '"a b"~100'
+    assert parse_keyword_query('"' + "word " * 17 + '"~9')[0] == '"' + "word " * 17 + '"'
+    assert parse_keyword_query('"negotiation negotiations"~5')[0] == \
+        '"negotiation negotiations"'
+    assert parse_keyword_query('"density turkish"~40-aleppo') == ('"density turkish"~40',
+                                                                  ["aleppo"])
     assert parse_keyword_query('"turkish border"* "safe zone"~') == (
         '"turkish border" "safe zone"', [])
 
@@ -35,6 +42,7 @@ def test_a_minus_after_an_or_a_parenthesis_or_a_phrase_is_an_exclusion_too() -> 
     # Left in the query, simple_query_string would read "or not b" in each field's clause.
     assert parse_keyword_query('a|-b (-c d) "e f"-g well-being') == (
         'a| ( d) "e f" well-being', ["b", "c", "g"])
+    assert parse_keyword_query('"-20 degrees celsius"') == ('"-20 degrees celsius"', [])
 
 
 def test_an_unbalanced_quote_is_dropped_not_an_error() -> None:
@@ -191,7 +199,7 @@ def test_date_histograms_bring_only_the_months_and_years_that_hold_matches() -> 
 
 
 def test_short_and_repeated_prefixes_become_plain_words_once() -> None:
-    from indexer.search.queries import MAX_EXPANSIONS, MIN_EXPANSION_CHARS
+    from indexer.search.syntax import MAX_EXPANSIONS, MIN_EXPANSION_CHARS
 
     assert MIN_EXPANSION_CHARS == 3 and MAX_EXPANSIONS == 8
     positive, excluded = parse_keyword_query("a* " * 333)
@@ -200,7 +208,7 @@ def test_short_and_repeated_prefixes_become_plain_words_once() -> None:
 
 
 def test_only_the_first_distinct_prefixes_keep_their_star() -> None:
-    from indexer.search.queries import MAX_EXPANSIONS
+    from indexer.search.syntax import MAX_EXPANSIONS
 
     words = [f"word{i:02d}" for i in range(20)]
     positive, _ = parse_keyword_query(" ".join(f"{w}*" for w in words))
@@ -239,7 +247,7 @@ def test_a_search_cut_short_by_its_timeout_says_so() -> None:
 
 
 def test_a_word_repeated_past_the_cap_is_dropped_outside_phrases() -> None:
-    from indexer.search.queries import MAX_WORD_REPEATS, cap_repeats, parse_keyword_query
+    from indexer.search.syntax import MAX_WORD_REPEATS, cap_repeats
 
     assert parse_keyword_query("a* " * 333)[0] == " ".join(["a"] * MAX_WORD_REPEATS)
     many = " ".join(["aid"] * (MAX_WORD_REPEATS + 2))
