@@ -25,7 +25,7 @@ from indexer.text.stemming import stem_query
 KEYWORD_FIELDS = ("text", "title", "source.text")
 # ``-word`` excludes a passage whose words, speaker, country, source or topic hold it.
 EXCLUSION_FIELDS = ("text", "title", "speaker", "speaker_country", "topic", "source.text")
-SQS_FLAGS = "OR|NOT|PHRASE|SLOP|PREFIX|WHITESPACE|PRECEDENCE|ESCAPE"  # SLOP: "a b"~N, near
+SQS_FLAGS = "OR|NOT|PHRASE|SLOP|PREFIX|FUZZY|WHITESPACE|PRECEDENCE|ESCAPE"  # SLOP: "a b"~N
 # The stemmed field carries the ranking (it matched BEIR's BM25 on SciFact, see
 # BENCHMARKS.md); exact words add a little and give the highlighter its terms.
 RAW_BOOST = 0.3

@@ -112,6 +112,12 @@ def test_more_passages_counts_the_other_matching_passages(client: FlaskClient, e
         assert r["more_passages"] == matching - 1, r["doc_id"]
 
 
+def test_a_fuzzy_word_finds_its_misspelling(client: FlaskClient) -> None:
+    assert search(client, q="Idlbi", mode="keyword", collection="un")["total"] == 0
+    found = search(client, q="Idlbi~", mode="keyword", collection="un")
+    assert found["total"] > 0 and "Idlib" in found["results"][0]["passage"]["text"]
+
+
 def test_every_hit_is_highlighted_in_every_mode(client: FlaskClient) -> None:
     for mode in ("keyword", "semantic", "hybrid"):
         for result in search(client, q=PARAPHRASE, mode=mode)["results"]:
