@@ -21,11 +21,9 @@ from typing import Any
 
 from indexer.search.queries import keyword_query
 from indexer.search.request import Filters
+from indexer.search.syntax import PHRASE
 from indexer.text.stemming import STOP_WORDS, stem_words
 
-# Quotes pair left to right; a phrase with a slop of its own (``"a b"~5``) already asks for
-# its words near each other, and one after a minus sign or inside a word is not asked for.
-_PAIRED = re.compile(r'"([^"]*)"(~\d+)?')
 _WORD = re.compile(r"\w[\w'’-]*")  # never a leading minus: that would exclude the word
 LEVELS = ("near", "words")
 # How far apart, in word positions, the near form's words may be: about a sentence (9 in 10
@@ -36,6 +34,9 @@ MAX_NEAR_WORDS = 16  # words of a near form: a sloppy phrase's work grows with i
 
 
 def _asked(q: str, match: re.Match[str]) -> str | None:
+    """The phrase of a ``syntax.PHRASE`` match, unless it is not asked for: one with a slop of
+    its own (``"a b"~5``) already asks for its words near each other, and one after a minus
+    sign or inside a word is not a phrase the user wants."""
     before = q[match.start() - 1] if match.start() else " "
     if match.group(2) or before == "-" or before.isalnum():
         return None
@@ -47,7 +48,7 @@ def quoted(q: str) -> list[str]:
     ``MAX_PHRASES``."""
     if q.count('"') % 2:
         return []  # an unbalanced quote is a typo: the query parser reads plain words
-    found = [p for p in (_asked(q, m) for m in _PAIRED.finditer(q)) if p]
+    found = [p for p in (_asked(q, m) for m in PHRASE.finditer(q)) if p]
     return found[:MAX_PHRASES]
 
 
@@ -76,7 +77,7 @@ def relax(q: str, phrases: list[str], level: str) -> str:
         form = near_form(phrase) if level == "near" else " ".join(_WORD.findall(phrase))
         return f" {form} "  # apart from what follows: "-x" right after stays an exclusion
 
-    return " ".join(_PAIRED.sub(replace, q).split())
+    return " ".join(PHRASE.sub(replace, q).split())
 
 
 def exists_body(q: str, filters: Filters) -> dict[str, Any]:

@@ -17,7 +17,9 @@ MAX_WORD_REPEATS = 8  # a plain word's occurrences kept in a query; later ones a
 # at most MAX_SLOP: a sloppy phrase's work grows with its terms, and most with repeated ones.
 MAX_SLOP_WORDS = 16
 MAX_SLOP = 100
-_SLOPPY = re.compile(r'"([^"]*)"~(\d+)')
+# A quoted phrase and its slop, if any: quotes pair left to right.
+PHRASE = re.compile(r'"([^"]*)"(?:~(\d+))?')
+_SLOPPY = re.compile(r'"([^"]*)"~(\d+)')  # a phrase with a slop, wherever its quotes fall
 
 
 def bound_slops(text: str) -> str:
@@ -32,6 +34,14 @@ def bound_slops(text: str) -> str:
         return f'"{match.group(1)}"~{min(int(match.group(2)), MAX_SLOP)}'
 
     return _SLOPPY.sub(replace, text)
+
+
+def without_slops(text: str) -> str:
+    """``text`` with every slop after a quote let go, paired or not (for a model to read)."""
+    return _SLOP.sub("", text)
+
+
+_SLOP = re.compile(r'(?<=")~\d+')
 
 
 # "-word", '-"a phrase"' (with its slop), also after "|" or "(" ("a|-b", "(-b c)").
@@ -60,7 +70,6 @@ def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
     return " ".join(_EXPANSION.sub(replace, text).split())
 
 
-_QUOTED = re.compile(r'("[^"]*"(?:~\d+)?)')  # a phrase, with its slop
 _BARE_WORD = re.compile(r"\w+")
 
 
@@ -71,12 +80,10 @@ def cap_repeats(text: str) -> str:
     evidence. Words with operators and phrases are kept whole."""
     counts: dict[str, int] = {}
     out: list[str] = []
-    for part in _QUOTED.split(text):
-        if _QUOTED.fullmatch(part):
-            out.append(part)
-            continue
+    outside = 0
+    for match in [*PHRASE.finditer(text), None]:
         kept = []
-        for token in part.split():
+        for token in text[outside:match.start() if match else len(text)].split():
             if _BARE_WORD.fullmatch(token):
                 key = token.lower()
                 counts[key] = counts.get(key, 0) + 1
@@ -84,6 +91,9 @@ def cap_repeats(text: str) -> str:
                     continue
             kept.append(token)
         out.append(" ".join(kept))
+        if match:  # the phrase whole, with its slop
+            out.append(match.group(0))
+            outside = match.end()
     return " ".join(" ".join(out).split())
 
 
@@ -102,7 +112,7 @@ def parse_keyword_query(q: str) -> tuple[str, list[str]]:
     words (:func:`cap_repeats`).
     """
     if q.count('"') % 2 == 0:  # each phrase apart from what follows it ('"a b"-c')
-        q = _QUOTED.sub(r"\1 ", q)
+        q = PHRASE.sub(lambda m: f"{m.group(0)} ", q)
     excluded = [bound_slops(m.group(1)) for m in NEGATION.finditer(q)]
     positive = bound_slops(NEGATION.sub(" ", q))
     positive = _OR.sub(" | ", positive)

@@ -10,7 +10,6 @@ it is the only part of the read path that loads models.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 
@@ -22,7 +21,7 @@ from indexer.errors import VerbatimError, elasticsearch_errors
 from indexer.model.embedder import Embedder, ModelError
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
-from indexer.search.syntax import NEGATION
+from indexer.search.syntax import NEGATION, without_slops
 from indexer.settings import RETIRED_BACKENDS, Settings, same_vectors
 
 ENCODERS_TTL_S = 30.0  # how long the collections' encoders are remembered between lookups
@@ -37,10 +36,8 @@ def semantic_text(q: str) -> str:
     """What the query vector is encoded from: the query without its ``-word`` and
     ``-"a phrase"`` exclusions (they filter both legs; encoded with the rest, the vector
     would be pulled towards the very passages they exclude) and its phrases' slops."""
-    return " ".join(_SLOP.sub("", NEGATION.sub(" ", q)).split())
+    return " ".join(without_slops(NEGATION.sub(" ", q)).split())
 
-
-_SLOP = re.compile(r'(?<=")~\d+')
 
 
 class QueryVectors:
