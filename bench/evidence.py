@@ -14,7 +14,10 @@ every other signal is computed here, exactly (no HNSW), over the whole corpus:
 - ``prf``: the query vector moved towards the first fused page's top documents (Rocchio:
   ``q + beta * mean``), then the passages ranked again;
 - ``bm25 K1 B``: the keyword leg again, on a scratch copy of the collection (no vectors) whose
-  BM25 parameters are K1 and B instead of Elasticsearch's 1.2 and 0.75.
+  BM25 parameters are K1 and B instead of Elasticsearch's 1.2 and 0.75;
+- ``doc``: the keyword leg's query (the product's own body) on a scratch index holding each
+  document whole, stemmed as the indexer stems a passage: BM25 of the document, not of its
+  best passage.
 
 Each signal is a document's best score; fusions weight z-scores or min-max scores, a document
 missing from a signal taking that signal's lowest. Encoded vectors are cached in
@@ -41,6 +44,7 @@ from indexer.client import build_client
 from indexer.model.embedder import Embedder
 from indexer.search import hybrid, queries
 from indexer.search.request import Filters, SearchRequest
+from indexer.text.stemming import stem_text
 
 Scores = dict[str, float]  # document -> its best score in one signal
 Signals = dict[str, Scores]  # signal name -> scores, for one query
@@ -150,7 +154,8 @@ def scratch_bm25(client: Elasticsearch, source: str, name: str) -> str:
     """A copy of the collection's index without vectors, on which BM25's k1 and b change in
     place; named after its source, and copies of an earlier index of the set are deleted."""
     scratch = f"scratch-{source}"
-    stale = [i for i in client.indices.get(index=f"scratch-*-ir-{name}-*").body if i != scratch]
+    stale = [i for i in client.indices.get(index=f"scratch-*-ir-{name}-*").body
+             if i != scratch and not i.startswith("scratch-docs-")]
     if stale:
         client.indices.delete(index=",".join(stale))
     if client.indices.exists(index=scratch):
@@ -167,6 +172,45 @@ def scratch_bm25(client: Elasticsearch, source: str, name: str) -> str:
     return scratch
 
 
+def scratch_documents(client: Elasticsearch, source: str, name: str, collection: str,
+                      corpus: list[tuple[str, str, str]]) -> str:
+    """A scratch index of whole documents (title and text, stemmed as the indexer stems a
+    passage) with the collection's mappings, so that the keyword leg's own query runs on it."""
+    scratch = f"scratch-docs-{source}"
+    stale = [i for i in client.indices.get(index=f"scratch-docs-*-ir-{name}-*").body
+             if i != scratch]
+    if stale:
+        client.indices.delete(index=",".join(stale))
+    if client.indices.exists(index=scratch):
+        return scratch
+    info = client.indices.get(index=source)[source]
+    client.indices.create(index=scratch, mappings=info["mappings"], settings={
+        "number_of_shards": 1, "number_of_replicas": 0,
+        "analysis": info["settings"]["index"].get("analysis", {})})
+    helpers.bulk(client, ({"_index": scratch, "_id": doc, "_source": {
+        "collection": collection, "doc_id": doc, "title": title, "text": text,
+        "stems": stem_text(f"{title} {text}")}} for doc, title, text in corpus),
+        chunk_size=500)
+    client.indices.refresh(index=scratch)
+    return scratch
+
+
+def keyword_scores(client: Elasticsearch, index: str, collection: str,
+                   texts: dict[str, str]) -> dict[str, Scores]:
+    """The keyword leg's body on ``index``: each document's best hit, per query."""
+    out: dict[str, Scores] = {}
+    for qid, text in texts.items():
+        req = SearchRequest(q=text[:1000], mode="keyword",
+                            filters=Filters(collections=(collection,)))
+        body = queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
+                                           collapsed=False, highlighted=False)
+        scores: Scores = {}
+        for hit in client.search(index=index, body=body)["hits"]["hits"]:
+            scores.setdefault(str(hit["_source"]["doc_id"]), float(hit["_score"]))
+        out[qid] = scores
+    return out
+
+
 def bm25_leg(client: Elasticsearch, scratch: str, collection: str, k1: float, b: float,
              texts: dict[str, str]) -> dict[str, Scores]:
     # Similarity parameters are read at search time from the stored norms, so closing the
@@ -175,18 +219,7 @@ def bm25_leg(client: Elasticsearch, scratch: str, collection: str, k1: float, b:
     client.indices.put_settings(index=scratch, settings={
         "index": {"similarity": {"default": {"type": "BM25", "k1": k1, "b": b}}}})
     client.indices.open(index=scratch, wait_for_active_shards="all")
-    out: dict[str, Scores] = {}
-    for qid, text in texts.items():
-        req = SearchRequest(q=text[:1000], mode="keyword",
-                            filters=Filters(collections=(collection,)))
-        body = queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
-                                           collapsed=False, highlighted=False)
-        hits = client.search(index=scratch, body=body)["hits"]["hits"]
-        scores: Scores = {}
-        for hit in hits:
-            scores.setdefault(str(hit["_source"]["doc_id"]), float(hit["_score"]))
-        out[qid] = scores
-    return out
+    return keyword_scores(client, scratch, collection, texts)
 
 
 def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
@@ -228,8 +261,11 @@ def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
         moved = unit(q + PRF_BETA * feedback.mean(axis=0)) if len(feedback) else q
         signals["prf"] = top_documents(passages @ moved, owners, queries.SEMANTIC_K)
         per[qid] = signals
-    scratch = scratch_bm25(client, source, name)
     texts = dict(judged)
+    whole = scratch_documents(client, source, name, collection, corpus)
+    for qid, scores in keyword_scores(client, whole, collection, texts).items():
+        per[qid]["doc"] = scores
+    scratch = scratch_bm25(client, source, name)
     for k1, b in bm25:
         for qid, scores in bm25_leg(client, scratch, collection, k1, b, texts).items():
             per[qid][f"bm25 {k1} {b}"] = scores
@@ -248,12 +284,18 @@ def concrete_index(client: Elasticsearch, alias: str, collection: str) -> str:
 
 def variants(bm25: Sequence[tuple[float, float]]) -> list[Variant]:
     alone = [Variant(f"{s} alone", ((s, 1.0),)) for s in
-             ("keyword", "semantic", "exact", "head", "chunks", "mean", "prf")]
+             ("keyword", "doc", "semantic", "exact", "head", "chunks", "mean", "prf")]
     pair = [Variant("keyword+semantic min-max (product)", (("keyword", .5), ("semantic", .5)),
                     "minmax"),
             Variant("keyword+semantic z", (("keyword", .5), ("semantic", .5)))]
     pair += [Variant(f"keyword+{s} z", (("keyword", .5), (s, .5)))
              for s in ("exact", "head", "chunks", "mean", "prf")]
+    pair += [Variant(f"doc+semantic {how}", (("doc", .5), ("semantic", .5)), how)
+             for how in ("minmax", "z")]
+    pair += [Variant("keyword+doc+semantic min-max", (("keyword", .25), ("doc", .25),
+                                                      ("semantic", .5)), "minmax"),
+             Variant("doc+chunks+head z", (("doc", .5), ("chunks", .25), ("head", .25))),
+             Variant("doc+prf z 0.6", (("doc", .4), ("prf", .6)))]
     pair += [Variant(f"keyword+prf {how} {a}", (("keyword", 1 - a), ("prf", a)), how)
              for how in ("z", "minmax") for a in (0.6, 0.7)]
     pair.append(Variant("keyword+semantic+prf z", (("keyword", .5), ("semantic", .5),
@@ -273,13 +315,13 @@ def variants(bm25: Sequence[tuple[float, float]]) -> list[Variant]:
 
 def chosen_on_train(per: dict[str, Signals], qrels: dict[str, dict[str, int]],
                     bm25: Sequence[tuple[float, float]]) -> tuple[Variant, float]:
-    """The best weighting on SciFact's train queries: the keyword leg (default BM25 or one of
-    ``bm25``) that fuses best with the semantic leg, then every weight in ``WEIGHTS`` for each
-    vector signal beside it, z-scores and min-max."""
+    """The best weighting on SciFact's train queries: the keyword leg (default BM25, whole
+    documents, or one of ``bm25``) that fuses best with the semantic leg, then every weight in
+    ``WEIGHTS`` for each vector signal beside it, z-scores and min-max."""
     def train(variant: Variant) -> float:
         return ndcg10({q: fused(s, variant) for q, s in per.items()}, qrels)
 
-    legs = ["keyword", *(f"bm25 {k1} {b}" for k1, b in bm25)]
+    legs = ["keyword", "doc", *(f"bm25 {k1} {b}" for k1, b in bm25)]
     leg = max(legs, key=lambda name: train(Variant("", ((name, .5), ("semantic", .5)))))
     best: tuple[Variant, float] | None = None
     for how in ("z", "minmax"):
