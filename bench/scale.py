@@ -17,21 +17,29 @@ plain and with feedback, in alternating order, in the same run. Feedback adds tw
 after the legs are fused: the vectors of the top ``FEEDBACK_DOCS`` documents' shown passages,
 then a kNN search with the query vector moved ``FEEDBACK_BETA`` of the way towards their mean,
 which replaces the semantic leg before the facets and highlights.
+
+``--documents`` prices a whole-document keyword score (BENCHMARKS §1, step 9) the same way:
+each hybrid page plain and with one more search in its first msearch, the keyword leg's own
+query on a scratch index of the collection's documents whole (regenerated from its seed, each
+document's passages' text and stems joined, merged into one segment; built once and reused).
+Only the search is priced: fusing 150 more document scores is arithmetic in Python.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, helpers
 
 from bench.common import bench_settings, write_result
 from bench.query import planned_page
-from bench.synthetic import index_synthetic, load_vocabulary, sample_queries
+from bench.synthetic import generate_passages, index_synthetic, load_vocabulary, sample_queries, store_bytes
 from indexer import optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
@@ -114,13 +122,17 @@ def hybrid_pages(settings: Settings, texts: list[str], vectors: list[list[float]
 
 
 def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVector],
-                index: str, *, feedback: bool = False,
+                index: str, *, feedback: bool = False, documents: str | None = None,
                 took: dict[str, list[float]] | None = None) -> int:
     """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion and the facets,
-    then the highlights in a second round trip (``feedback``: two more before them). Returns
+    then the highlights in a second round trip (``feedback``: two more before them;
+    ``documents``: a whole-document keyword search on that index beside the legs). Returns
     the errors Elasticsearch reported. ``took``: each part's time inside Elasticsearch is
     appended to it (``keyword``, ``knn``, ``highlights``), to find which part makes the tail."""
-    first = client.msearch(searches=plan.msearch_lines(plan.page_searches(req, vectors, index)))
+    searches = plan.page_searches(req, vectors, index)
+    if documents is not None:
+        searches = [*searches, ({"index": documents}, document_search_body(req))]
+    first = client.msearch(searches=plan.msearch_lines(searches))
     legs = [results.hits_of(r) for r in first["responses"]]
     shown, _ = results.hybrid_results(req, legs[0], legs[1])
     if feedback:
@@ -130,8 +142,8 @@ def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVe
     marks = plan.highlights_search(req, shown, index)
     second = client.msearch(searches=plan.msearch_lines([marks]))["responses"] if marks else []
     if took is not None:
-        for part, item in zip(("keyword", "knn", "highlights"), [*first["responses"], *second],
-                              strict=False):
+        for part, item in zip(("keyword", "knn", "highlights"),
+                              [*first["responses"][:2], *second], strict=False):
             took.setdefault(part, []).append(float(item.get("took", 0)))
     return sum(1 for item in [*first["responses"], *second] if "error" in item)
 
@@ -155,24 +167,77 @@ def feedback_leg(client: Elasticsearch, req: SearchRequest, vector: QueryVector,
     return results.hits_of(client.search(index=index, body=body).body)
 
 
-def time_feedback(client: Elasticsearch, pages: list[tuple[SearchRequest, list[QueryVector]]],
-                  index: str) -> dict[str, Any]:
-    """Each hybrid page plain and with feedback, in alternating order, in one run: the
-    p50/p95 of each and the ratio of the feedback pages' to the plain ones'."""
+def document_search_body(req: SearchRequest) -> dict[str, Any]:
+    """The keyword leg's query for documents whole: filtered on the ``collection`` term (the
+    scratch index is behind no alias), and only the document's id fetched."""
+    unscoped = dataclasses.replace(req, filters=dataclasses.replace(req.filters, aliases=()))
+    body = queries.keyword_search_body(unscoped, size=queries.KEYWORD_CANDIDATES,
+                                       collapsed=False, highlighted=False)
+    body["_source"] = ["doc_id"]
+    return body
+
+
+def document_index(client: Elasticsearch, source: str, collection: str, n: int) -> str:
+    """The scratch index of ``collection``'s documents whole (see the module's docstring),
+    with the collection's mappings; built once for ``source``, the collection's index."""
+    name = f"scratch-docs-{source}"
+    if client.indices.exists(index=name):
+        return name
+    info = client.indices.get(index=source)[source]
+    client.indices.create(index=name, mappings=info["mappings"], settings={
+        "number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
+        "analysis": info["settings"]["index"].get("analysis", {})})
+    print(f"{collection}: writing its documents whole to {name}", flush=True)
+    for done, (ok, item) in enumerate(helpers.parallel_bulk(
+            client, _document_actions(name, n, collection), thread_count=2, chunk_size=100,
+            queue_size=2), start=1):
+        if not ok:
+            raise RuntimeError(f"bulk indexing into {name} failed: {item}")
+        if done % 20_000 == 0:
+            print(f"  {done:,} documents", flush=True)
+    client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
+    client.indices.refresh(index=name)
+    optimize.merge(client, name)
+    return name
+
+
+def _document_actions(index: str, n: int, collection: str) -> Iterator[dict[str, Any]]:
+    """The synthetic passages (the same seed as the collection's) joined per document; each
+    passage's stems carry its context, so the document's carry it once per passage."""
+    def action(parts: list[dict[str, Any]]) -> dict[str, Any]:
+        head = {k: v for k, v in parts[0].items() if k != "embedding"}
+        head["text"] = " ".join(p["text"] for p in parts)
+        head["stems"] = " ".join(p["stems"] for p in parts)
+        return {"_op_type": "index", "_index": index, "_id": head["doc_id"], "_source": head}
+
+    parts: list[dict[str, Any]] = []
+    for passage in generate_passages(n, collection=collection):
+        if parts and passage["doc_id"] != parts[0]["doc_id"]:
+            yield action(parts)
+            parts = []
+        parts.append(passage)
+    if parts:
+        yield action(parts)
+
+
+def time_against_plain(client: Elasticsearch,
+                       pages: list[tuple[SearchRequest, list[QueryVector]]], index: str,
+                       name: str, **variant: Any) -> dict[str, Any]:
+    """Each hybrid page plain and as ``variant`` (``hybrid_page``'s keywords), in alternating
+    order, in one run: the p50/p95 of each and the ratio of the variant's to the plain ones'."""
     for req, vectors in pages[:WARMUP]:
-        hybrid_page(client, req, vectors, index, feedback=True)
+        hybrid_page(client, req, vectors, index, **variant)
     timed: dict[bool, list[float]] = {False: [], True: []}
     errors = 0
     for i, (req, vectors) in enumerate(pages):
-        for feedback in ((False, True) if i % 2 else (True, False)):
+        for on in ((False, True) if i % 2 else (True, False)):
             started = time.perf_counter()
-            errors += hybrid_page(client, req, vectors, index, feedback=feedback)
-            timed[feedback].append(time.perf_counter() - started)
+            errors += hybrid_page(client, req, vectors, index, **(variant if on else {}))
+            timed[on].append(time.perf_counter() - started)
     out: dict[str, Any] = {"n": len(timed[False]), "errors": errors,
-                           "plain": percentiles(timed[False]),
-                           "feedback": percentiles(timed[True])}
-    out["ratio_p50"] = round(out["feedback"]["p50_ms"] / out["plain"]["p50_ms"], 2)
-    out["ratio_p95"] = round(out["feedback"]["p95_ms"] / out["plain"]["p95_ms"], 2)
+                           "plain": percentiles(timed[False]), name: percentiles(timed[True])}
+    out["ratio_p50"] = round(out[name]["p50_ms"] / out["plain"]["p50_ms"], 2)
+    out["ratio_p95"] = round(out[name]["p95_ms"] / out["plain"]["p95_ms"], 2)
     return out
 
 
@@ -218,6 +283,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default="scale", help="results file: bench/results/NAME.json")
     parser.add_argument("--feedback", action="store_true",
                         help="also time hybrid pages with Rocchio feedback against plain ones")
+    parser.add_argument("--documents", action="store_true",
+                        help="also time hybrid pages with a whole-document keyword search "
+                             "against plain ones")
     parser.add_argument("--no-merge", action="store_true",
                         help="measure the indices as loaded, without merging their segments")
     args = parser.parse_args(argv)
@@ -260,9 +328,17 @@ def main(argv: list[str] | None = None) -> None:
                "hybrid": time_hybrid(client, pages, alias),
                **node_heap(client)}
         if args.feedback:
-            row["hybrid_feedback"] = time_feedback(client, pages, alias)
+            row["hybrid_feedback"] = time_against_plain(client, pages, alias, "feedback",
+                                                        feedback=True)
             print(f"{collection}: hybrid with feedback {json.dumps(row['hybrid_feedback'])}",
                   flush=True)
+        if args.documents:
+            whole = document_index(client, indexed["index"], collection, n)
+            row["hybrid_documents"] = {
+                **time_against_plain(client, pages, alias, "documents", documents=whole),
+                "documents_index": whole, "documents_store_bytes": store_bytes(client, whole)}
+            print(f"{collection}: hybrid with a document search "
+                  f"{json.dumps(row['hybrid_documents'])}", flush=True)
         rows[str(n)] = row
         print(f"{collection}: index {indexed.get('index_s')} s ({indexed.get('docs_per_s')} docs/s"
               f"{', reused' if indexed['reused'] else ''}), {row['store_bytes'] / 2**20:.1f} MiB "
