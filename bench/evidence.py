@@ -182,7 +182,9 @@ def scratch_documents(client: Elasticsearch, source: str, name: str, collection:
     if stale:
         client.indices.delete(index=",".join(stale))
     if client.indices.exists(index=scratch):
-        return scratch
+        if client.count(index=scratch)["count"] == len(corpus):
+            return scratch
+        client.indices.delete(index=scratch)  # a run before this one stopped half-way
     info = client.indices.get(index=source)[source]
     client.indices.create(index=scratch, mappings=info["mappings"], settings={
         "number_of_shards": 1, "number_of_replicas": 0,

@@ -40,7 +40,7 @@ from elasticsearch import Elasticsearch, helpers
 from bench.common import bench_settings, write_result
 from bench.query import planned_page
 from bench.synthetic import generate_passages, index_synthetic, load_vocabulary, sample_queries, store_bytes
-from indexer import optimize
+from indexer import indices, optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
 from indexer.search import candidate_facets, plan, queries, results
@@ -138,7 +138,7 @@ def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVe
     if feedback:
         legs[1] = feedback_leg(client, req, vectors[0], shown, index)
         shown, _ = results.hybrid_results(req, legs[0], legs[1])
-    candidate_facets.aggregations(legs)
+    candidate_facets.aggregations(legs[:2])  # passages only, as the page counts them
     marks = plan.highlights_search(req, shown, index)
     second = client.msearch(searches=plan.msearch_lines([marks]))["responses"] if marks else []
     if took is not None:
@@ -179,17 +179,26 @@ def document_search_body(req: SearchRequest) -> dict[str, Any]:
 
 def document_index(client: Elasticsearch, source: str, collection: str, n: int) -> str:
     """The scratch index of ``collection``'s documents whole (see the module's docstring),
-    with the collection's mappings; built once for ``source``, the collection's index."""
+    with the collection's mappings; built once for ``source``, the collection's index, and
+    built again if a run before this one stopped before it was complete."""
     name = f"scratch-docs-{source}"
     if client.indices.exists(index=name):
-        return name
+        if client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {}).get(
+                "complete"):
+            return name
+        client.indices.delete(index=name)
     info = client.indices.get(index=source)[source]
+    # The collection's own seed and vector size: the vectors are drawn from the same random
+    # stream as the words, so both must match for the same documents to come out.
+    seed = int(indices.index_meta(client, source).get("synthetic", {}).get("seed", 0))
+    dims = int(info["mappings"]["properties"]["embedding"]["dims"])
     client.indices.create(index=name, mappings=info["mappings"], settings={
         "number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
         "analysis": info["settings"]["index"].get("analysis", {})})
     print(f"{collection}: writing its documents whole to {name}", flush=True)
     for done, (ok, item) in enumerate(helpers.parallel_bulk(
-            client, _document_actions(name, n, collection), thread_count=2, chunk_size=100,
+            client, _document_actions(name, n, collection, seed, dims), thread_count=2,
+            chunk_size=100,
             queue_size=2), start=1):
         if not ok:
             raise RuntimeError(f"bulk indexing into {name} failed: {item}")
@@ -198,20 +207,22 @@ def document_index(client: Elasticsearch, source: str, collection: str, n: int) 
     client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
     client.indices.refresh(index=name)
     optimize.merge(client, name)
+    client.indices.put_mapping(index=name, meta={"complete": True})
     return name
 
 
-def _document_actions(index: str, n: int, collection: str) -> Iterator[dict[str, Any]]:
+def _document_actions(index: str, n: int, collection: str, seed: int,
+                      dims: int) -> Iterator[dict[str, Any]]:
     """The synthetic passages (the same seed as the collection's) joined per document; each
     passage's stems carry its context, so the document's carry it once per passage."""
     def action(parts: list[dict[str, Any]]) -> dict[str, Any]:
-        head = {k: v for k, v in parts[0].items() if k != "embedding"}
+        head = {k: v for k, v in parts[0].items() if k not in ("embedding", "doc_text")}
         head["text"] = " ".join(p["text"] for p in parts)
         head["stems"] = " ".join(p["stems"] for p in parts)
         return {"_op_type": "index", "_index": index, "_id": head["doc_id"], "_source": head}
 
     parts: list[dict[str, Any]] = []
-    for passage in generate_passages(n, collection=collection):
+    for passage in generate_passages(n, dims=dims, seed=seed, collection=collection):
         if parts and passage["doc_id"] != parts[0]["doc_id"]:
             yield action(parts)
             parts = []
