@@ -39,7 +39,14 @@ from elasticsearch import Elasticsearch, helpers
 
 from bench.common import bench_settings, write_result
 from bench.query import planned_page
-from bench.synthetic import generate_passages, index_synthetic, load_vocabulary, sample_queries, store_bytes
+from bench.synthetic import (
+    Vocabulary,
+    generate_passages,
+    index_synthetic,
+    load_vocabulary,
+    sample_queries,
+    store_bytes,
+)
 from indexer import indices, optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
@@ -211,8 +218,8 @@ def document_index(client: Elasticsearch, source: str, collection: str, n: int) 
     return name
 
 
-def _document_actions(index: str, n: int, collection: str, seed: int,
-                      dims: int) -> Iterator[dict[str, Any]]:
+def _document_actions(index: str, n: int, collection: str, seed: int, dims: int,
+                      vocabulary: Vocabulary | None = None) -> Iterator[dict[str, Any]]:
     """The synthetic passages (the same seed as the collection's) joined per document; each
     passage's stems carry its context, so the document's carry it once per passage."""
     def action(parts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -222,7 +229,8 @@ def _document_actions(index: str, n: int, collection: str, seed: int,
         return {"_op_type": "index", "_index": index, "_id": head["doc_id"], "_source": head}
 
     parts: list[dict[str, Any]] = []
-    for passage in generate_passages(n, dims=dims, seed=seed, collection=collection):
+    for passage in generate_passages(n, dims=dims, seed=seed, collection=collection,
+                                     vocabulary=vocabulary):
         if parts and passage["doc_id"] != parts[0]["doc_id"]:
             yield action(parts)
             parts = []
