@@ -17,7 +17,7 @@ every other signal is computed here, exactly (no HNSW), over the whole corpus:
   BM25 parameters are K1 and B instead of Elasticsearch's 1.2 and 0.75;
 - ``doc``: the keyword leg's query (the product's own body) on a scratch index holding each
   document whole, stemmed as the indexer stems a passage: BM25 of the document, not of its
-  best passage.
+  best passage (``doc pool``: its pool cut to as many documents as the keyword leg brought).
 
 Each signal is a document's best score; fusions weight z-scores or min-max scores, a document
 missing from a signal taking that signal's lowest. Encoded vectors are cached in
@@ -267,6 +267,9 @@ def signals_of(name: str, split: str, embedder: Embedder, client: Elasticsearch,
     whole = scratch_documents(client, source, name, collection, corpus)
     for qid, scores in keyword_scores(client, whole, collection, texts).items():
         per[qid]["doc"] = scores
+        # The same, its pool cut to as many documents as the keyword leg's passages brought:
+        # how much of its gain is only the deeper pool.
+        per[qid]["doc pool"] = dict(list(scores.items())[:len(per[qid]["keyword"])])
     scratch = scratch_bm25(client, source, name)
     for k1, b in bm25:
         for qid, scores in bm25_leg(client, scratch, collection, k1, b, texts).items():
@@ -294,6 +297,8 @@ def variants(bm25: Sequence[tuple[float, float]]) -> list[Variant]:
              for s in ("exact", "head", "chunks", "mean", "prf")]
     pair += [Variant(f"doc+semantic {how}", (("doc", .5), ("semantic", .5)), how)
              for how in ("minmax", "z")]
+    pair.append(Variant("doc pool+semantic minmax", (("doc pool", .5), ("semantic", .5)),
+                        "minmax"))
     pair += [Variant("keyword+doc+semantic min-max", (("keyword", .25), ("doc", .25),
                                                       ("semantic", .5)), "minmax"),
              Variant("doc+chunks+head z", (("doc", .5), ("chunks", .25), ("head", .25))),
