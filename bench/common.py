@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from elasticsearch import Elasticsearch
+
 from indexer.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,6 +26,18 @@ def bench_settings() -> Settings:
     env = dict(os.environ)
     env.setdefault("VERBATIM_INDEX_PREFIX", BENCH_PREFIX)
     return load_settings(env)
+
+
+def create_scratch(client: Elasticsearch, source: str, name: str,
+                   **settings: Any) -> dict[str, Any]:
+    """A scratch index ``name`` with the mappings and analysis of ``source`` (so the product's
+    own queries run on it), one shard, no replica, and ``settings``; returns ``source``'s
+    definition."""
+    info: dict[str, Any] = client.indices.get(index=source)[source]
+    client.indices.create(index=name, mappings=info["mappings"], settings={
+        "number_of_shards": 1, "number_of_replicas": 0,
+        "analysis": info["settings"]["index"].get("analysis", {}), **settings})
+    return info
 
 
 def require_data(path: Path) -> Path:

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
-from bench.common import bench_settings, require_data, write_result
+from bench.common import bench_settings, create_scratch, require_data, write_result
 from bench.fusion import CACHE, fetch_legs, ndcg10, z_score
 from bench.quality import SETS, collection_name, load_qrels, load_queries
 from indexer.client import build_client
@@ -160,10 +160,7 @@ def scratch_bm25(client: Elasticsearch, source: str, name: str) -> str:
         client.indices.delete(index=",".join(stale))
     if client.indices.exists(index=scratch):
         return scratch
-    info = client.indices.get(index=source)[source]
-    client.indices.create(index=scratch, mappings=info["mappings"], settings={
-        "number_of_shards": 1, "number_of_replicas": 0,
-        "analysis": info["settings"]["index"].get("analysis", {})})
+    create_scratch(client, source, scratch)
     helpers.bulk(client, ({"_index": scratch, "_id": hit["_id"], "_source": hit["_source"]}
                           for hit in helpers.scan(client, index=source,
                                                   _source_excludes=["embedding"])),
@@ -185,10 +182,7 @@ def scratch_documents(client: Elasticsearch, source: str, name: str, collection:
         if client.count(index=scratch)["count"] == len(corpus):
             return scratch
         client.indices.delete(index=scratch)  # a run before this one stopped half-way
-    info = client.indices.get(index=source)[source]
-    client.indices.create(index=scratch, mappings=info["mappings"], settings={
-        "number_of_shards": 1, "number_of_replicas": 0,
-        "analysis": info["settings"]["index"].get("analysis", {})})
+    create_scratch(client, source, scratch)
     helpers.bulk(client, ({"_index": scratch, "_id": doc, "_source": {
         "collection": collection, "doc_id": doc, "title": title, "text": text,
         "stems": stem_text(f"{title} {text}")}} for doc, title, text in corpus),

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
-from bench.common import bench_settings, write_result
+from bench.common import bench_settings, create_scratch, write_result
 from bench.query import planned_page
 from bench.synthetic import (
     Vocabulary,
@@ -190,23 +190,18 @@ def document_index(client: Elasticsearch, source: str, collection: str, n: int) 
     built again if a run before this one stopped before it was complete."""
     name = f"scratch-docs-{source}"
     if client.indices.exists(index=name):
-        if client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {}).get(
-                "complete"):
+        if indices.index_meta(client, name).get("complete"):
             return name
         client.indices.delete(index=name)
-    info = client.indices.get(index=source)[source]
+    info = create_scratch(client, source, name, refresh_interval="-1")
     # The collection's own seed and vector size: the vectors are drawn from the same random
     # stream as the words, so both must match for the same documents to come out.
-    seed = int(indices.index_meta(client, source).get("synthetic", {}).get("seed", 0))
+    seed = int(info["mappings"].get("_meta", {}).get("synthetic", {}).get("seed", 0))
     dims = int(info["mappings"]["properties"]["embedding"]["dims"])
-    client.indices.create(index=name, mappings=info["mappings"], settings={
-        "number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "-1",
-        "analysis": info["settings"]["index"].get("analysis", {})})
     print(f"{collection}: writing its documents whole to {name}", flush=True)
+    actions = _document_actions(name, n, collection, seed, dims)
     for done, (ok, item) in enumerate(helpers.parallel_bulk(
-            client, _document_actions(name, n, collection, seed, dims), thread_count=2,
-            chunk_size=100,
-            queue_size=2), start=1):
+            client, actions, thread_count=2, chunk_size=100, queue_size=2), start=1):
         if not ok:
             raise RuntimeError(f"bulk indexing into {name} failed: {item}")
         if done % 20_000 == 0:

@@ -20,6 +20,7 @@ MAX_SLOP = 100
 # A quoted phrase and its slop, if any: quotes pair left to right.
 PHRASE = re.compile(r'"([^"]*)"(?:~(\d+))?')
 _SLOPPY = re.compile(r'"([^"]*)"~(\d+)')  # a phrase with a slop, wherever its quotes fall
+_SLOP = re.compile(r'(?<=")~\d+')  # the slop after a closing quote
 
 
 def bound_slops(text: str) -> str:
@@ -39,9 +40,6 @@ def bound_slops(text: str) -> str:
 def without_slops(text: str) -> str:
     """``text`` with every slop after a quote let go, paired or not (for a model to read)."""
     return _SLOP.sub("", text)
-
-
-_SLOP = re.compile(r'(?<=")~\d+')
 
 
 # "-word", '-"a phrase"' (with its slop), also after "|" or "(" ("a|-b", "(-b c)").

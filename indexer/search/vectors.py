@@ -39,7 +39,6 @@ def semantic_text(q: str) -> str:
     return " ".join(without_slops(NEGATION.sub(" ", q)).split())
 
 
-
 class QueryVectors:
     """Query vectors per collection encoder, for one app's (or benchmark's) searcher."""
 
