@@ -189,19 +189,22 @@ def generate_passages(n: int, *, dims: int = 384, seed: int = 0, collection: str
         vectors = unit_vectors(rng, count, dims)
         doc.text = SEPARATOR.join(text for text, _ in bodies)
         context_stems = stem_text(actions.context_line(doc, doc.speaker))
+        whole = f"{context_stems} {' '.join(stems for _, stems in bodies)}".strip()
         offset = 0
         for number, ((text, stems), vector) in enumerate(zip(bodies, vectors, strict=True)):
             yield _source(doc, collection, number, count, offset, text,
-                          f"{context_stems} {stems}".strip(), indexed_at, vector.tolist())
+                          (f"{context_stems} {stems}".strip(), whole), indexed_at,
+                          vector.tolist())
             offset += len(text) + len(SEPARATOR)
         made += count
         doc_no += 1
 
 
 def _source(doc: Document, collection: str, number: int, count: int, offset: int, text: str,
-            stems: str, indexed_at: str, vector: list[float]) -> dict[str, Any]:
+            stems: tuple[str, str], indexed_at: str, vector: list[float]) -> dict[str, Any]:
     # Key for key what actions.passage_source builds (a unit test compares the two); stems
-    # come from the precomputed per-word stems, since stemming 10^6 passages would take hours.
+    # (the passage's, the whole document's) come from the precomputed per-word stems, since
+    # stemming 10^6 passages would take hours.
     speaker = doc.speaker
     source: dict[str, Any] = {
         "collection": collection, "doc_id": doc.doc_id,
@@ -209,7 +212,7 @@ def _source(doc: Document, collection: str, number: int, count: int, offset: int
         "passage_no": number, "passages_in_doc": count, "offset_start": offset,
         "offset_end": offset + len(text), "title": doc.title, "date": doc.date,
         "source": doc.source, "url": doc.url, "author": doc.author, "symbol": doc.symbol,
-        "topic": doc.topic, "text": text, "stems": stems, "quotes": [], "quote_speakers": [],
+        "topic": doc.topic, "text": text, "stems": stems[0], "quotes": [], "quote_speakers": [],
         "indexed_at": indexed_at,
     }
     if speaker is not None:
@@ -218,6 +221,7 @@ def _source(doc: Document, collection: str, number: int, count: int, offset: int
                        "speaker_country": speaker.country})
     if number == 0:
         source["doc_text"] = doc.text
+        source["doc_stems"] = stems[1]
         source["metadata"] = doc.metadata or None
     source["embedding"] = vector
     return {key: value for key, value in source.items() if value not in (None, [], {})}

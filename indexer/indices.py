@@ -25,7 +25,12 @@ from indexer.errors import CollectionError
 from indexer.settings import RETIRED_BACKENDS, Settings, same_vectors
 
 _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-SCHEMA_VERSION = 1
+# 2: each document's first passage carries the whole document's words and stems
+# (``doc_words``, ``doc_stems``), which hybrid search scores documents by. An index is only
+# searched so when it was created at 2 or later: one brought up to the new mapping in place
+# holds documents indexed before, without them.
+SCHEMA_VERSION = 2
+WHOLE_DOCUMENT_SCHEMA = 2
 
 
 def validate_collection(name: str) -> str:
@@ -126,14 +131,19 @@ def index_dims(client: Elasticsearch, index: str) -> int | None:
     return int(dims) if dims is not None else None
 
 
+def whole_documents(meta: dict[str, Any]) -> bool:
+    """Whether every document of the index carries its whole text's words and stems."""
+    return int(meta.get("schema") or 1) >= WHOLE_DOCUMENT_SCHEMA
+
+
 def encoder_of(meta: dict[str, Any]) -> tuple[str | None, str]:
     """(model, backend) that made an index's passage vectors. Indices from before backends
     were recorded were all made by PyTorch."""
     return meta.get("model"), meta.get("encoder_backend") or "torch"
 
 
-def collection_encoders(client: Elasticsearch, alias: str) -> dict[str, tuple[str | None, str]]:
-    """Every collection behind ``alias`` with the (model, backend) that made its vectors."""
+def collection_metas(client: Elasticsearch, alias: str) -> dict[str, dict[str, Any]]:
+    """Every collection behind ``alias`` with its index's ``_meta`` (model, schema...)."""
     try:
         mapping = client.indices.get_mapping(index=alias, allow_no_indices=True,
                                              ignore_unavailable=True).body
@@ -143,8 +153,13 @@ def collection_encoders(client: Elasticsearch, alias: str) -> dict[str, tuple[st
     for body in mapping.values():
         meta = body["mappings"].get("_meta", {})
         if meta.get("collection"):
-            found[meta["collection"]] = encoder_of(meta)
+            found[meta["collection"]] = dict(meta)
     return found
+
+
+def collection_encoders(client: Elasticsearch, alias: str) -> dict[str, tuple[str | None, str]]:
+    """Every collection behind ``alias`` with the (model, backend) that made its vectors."""
+    return {name: encoder_of(meta) for name, meta in collection_metas(client, alias).items()}
 
 
 def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str,

@@ -115,8 +115,11 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
             "speaker_country": speaker.country,
         })
     if passage.number == 0:
-        # The whole text rides on the first passage only, for the document view.
+        # The whole text rides on the first passage only, for the document view; its words
+        # (``doc_words``, copied by the mapping) and stems score the document whole in hybrid
+        # search (BENCHMARKS.md §1, step 10).
         source["doc_text"] = doc.text
+        source["doc_stems"] = stem_text(f"{context_line(doc, doc.speaker)} {doc.text}")
         source["metadata"] = doc.metadata or None
     if vector is not None:
         source["embedding"] = [round(float(x), 6) for x in vector]

@@ -10,17 +10,22 @@ A page is one msearch:
   ranks); a second request counts how many passages of each shown document matched
   (:func:`passage_counts_search`);
 - hybrid: the keyword leg and the semantic leg, each a window of passages that our
-  own code fuses (``results.hybrid_results``); the facets are counted over exactly the
-  passages the two legs brought, in hand (``candidate_facets``), so the total and the
-  facets describe the results the pages reach; a second request brings the highlights
-  of the passages shown (:func:`highlights_search`).
+  own code fuses (``results.hybrid_results``), and where every collection searched
+  carries its documents whole (``indices.WHOLE_DOCUMENT_SCHEMA``) and no speaker is
+  asked for, the documents scored whole by the same words (:func:`document_search`):
+  that score, not the best passage's, is a document's keyword score in the fusion. The
+  facets are counted over exactly the passages these brought, in hand
+  (``candidate_facets``), so the total and the facets describe the results the pages
+  reach; a second request brings the highlights of the passages shown
+  (:func:`highlights_search`) and the best passage of a document only its whole-document
+  score brought (:func:`best_passages_search`).
 
 Hybrid without query vectors (the model failed) is the keyword page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from indexer.search import queries
@@ -45,9 +50,10 @@ def page_kind(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> str:
 
 
 def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
-                  index: str) -> list[Search]:
+                  index: str, *, whole_documents: bool = False) -> list[Search]:
     """The msearch of one page, in order: the leg, then the facets (keyword, semantic); or
-    the two legs of a hybrid page (its highlights follow: :func:`highlights_search`)."""
+    the two legs of a hybrid page and, when ``whole_documents``, its document search (its
+    highlights follow: :func:`highlights_search`)."""
     header = search_header(index)
     kind = page_kind(req, vectors)
     if kind == "keyword" or vectors is None:
@@ -55,11 +61,30 @@ def page_searches(req: SearchRequest, vectors: Sequence[QueryVector] | None,
     elif kind == "semantic":
         legs = [queries.semantic_search_body(vectors, req, size=req.size, offset=req.offset)]
     else:
-        return [(header, queries.keyword_search_body(req, size=queries.KEYWORD_CANDIDATES,
-                                                     collapsed=False, highlighted=False)),
-                (header, queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K,
-                                                      collapsed=False))]
+        searches = [(header, queries.keyword_search_body(
+                        req, size=queries.KEYWORD_CANDIDATES, collapsed=False,
+                        highlighted=False)),
+                    (header, queries.semantic_search_body(vectors, req, size=queries.SEMANTIC_K,
+                                                          collapsed=False))]
+        documents = document_search(req, index) if whole_documents else None
+        return searches + ([documents] if documents else [])
     return [(header, body) for body in [*legs, queries.facets_body(req, vectors)]]
+
+
+def document_search(req: SearchRequest, index: str) -> Search | None:
+    """A hybrid page's documents scored whole by its words. None where that score would
+    mislead: a speaker filter keeps passages, not documents (a meeting's record has many
+    speakers), and a query of no positive words scores every document the same."""
+    body = None if req.filters.speakers else queries.document_search_body(req)
+    return None if body is None else (search_header(index), body)
+
+
+def best_passages_search(req: SearchRequest, doc_keys: Collection[str],
+                         index: str) -> Search | None:
+    """The best keyword passage of each shown document that no leg brought a passage of."""
+    if not doc_keys:
+        return None
+    return search_header(index), queries.best_passages_body(req, sorted(doc_keys))
 
 
 def leg_passages(legs: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[str, str]]:

@@ -35,6 +35,10 @@ SEMANTIC_K = 200  # passages the semantic leg retrieves: its whole "match set"
 # quality sets (-0.0001 to +0.0015), and fewer passages scored and fetched by the slow half
 # of a hybrid page at a million passages (BENCHMARKS.md §4).
 KEYWORD_CANDIDATES = 150
+# The whole document's fields, on its first passage (indices.WHOLE_DOCUMENT_SCHEMA): the
+# title and source are on every passage already.
+DOCUMENT_STEMS = "doc_stems"
+DOCUMENT_FIELDS = ("doc_words", "title", "source.text")
 NUM_CANDIDATES_FACTOR = 2
 MIN_NUM_CANDIDATES = 100  # kNN candidates per shard, however few results are asked for
 FACET_SIZE = 20
@@ -48,7 +52,7 @@ HIGHLIGHT = {
     "fields": {"text": {"number_of_fragments": 0}},
     "require_field_match": False,
 }
-SOURCE_EXCLUDES = ["embedding", "doc_text", "metadata"]
+SOURCE_EXCLUDES = ["embedding", "doc_text", "doc_stems", "metadata"]
 
 
 # A name `_index` would take as a pattern, or as another collection's own index (``<name>-<the
@@ -90,18 +94,20 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     return clauses
 
 
-def _match_clauses(positive: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What a non-empty positive query must match (stems, exact words), and the adjacent-word bonus."""
+def _match_clauses(positive: str, *, stems: str = "stems",
+                   words: Sequence[str] = KEYWORD_FIELDS) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a non-empty positive query must match (stems, exact words), and the adjacent-word
+    bonus. ``stems`` and ``words``: the fields searched (a passage's, or its document's whole)."""
     stemmed = stem_query(positive)
     # One clause a field, boosted inside (same scores): Lucene merges all into one disjunction,
     # and for plain words Elasticsearch sees no nested quote can match (no filter on each passage).
     legs: list[dict[str, Any]] = [{"simple_query_string": {
         "query": positive, "fields": [f"{field}^{RAW_BOOST}"], "default_operator": "or",
         "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}}
-        for field in KEYWORD_FIELDS]
+        for field in words]
     if stemmed.strip(' |"()'):
         legs.insert(0, {"simple_query_string": {
-            "query": stemmed, "fields": ["stems"], "default_operator": "or",
+            "query": stemmed, "fields": [stems], "default_operator": "or",
             "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}})
     return ({"bool": {"should": legs, "minimum_should_match": 1}},
             {"match": {"text.shingles": {"query": positive.replace("|", " "),
@@ -124,6 +130,24 @@ def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
     query: dict[str, Any] = {"must": must, "filter": filter_clauses(filters)}
     if should:
         query["should"] = should
+    if must_not:
+        query["must_not"] = must_not
+    return {"bool": query}
+
+
+def document_query(q: str, filters: Filters) -> dict[str, Any] | None:
+    """The keyword query on each document whole, for the document-level keyword score of a
+    hybrid page: the same clauses as :func:`keyword_query` on the whole document's stems and
+    words, which ride on its first passage only (without the adjacent-word bonus, which did
+    not change the ranking: BENCHMARKS.md §1, step 10). None when the query has no positive
+    words (every document would score the same)."""
+    positive, excluded = parse_keyword_query(q)
+    if not positive:
+        return None
+    matched, _ = _match_clauses(positive, stems=DOCUMENT_STEMS, words=DOCUMENT_FIELDS)
+    query: dict[str, Any] = {"must": [matched], "filter": [
+        *filter_clauses(filters), {"exists": {"field": DOCUMENT_STEMS}}]}
+    must_not = exclusion_clauses(excluded)  # the first passage, shown for such a document
     if must_not:
         query["must_not"] = must_not
     return {"bool": query}
@@ -232,6 +256,23 @@ def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
     if highlighted:
         body["highlight"] = highlight_body(req.q)
     return body
+
+
+def document_search_body(req: SearchRequest) -> dict[str, Any] | None:
+    """The documents a hybrid page scores whole (:func:`document_query`), as many as the
+    keyword leg brings passages; each hit is the document's first passage."""
+    query = document_query(req.q, req.filters)
+    if query is None:
+        return None
+    return {"query": query, **_page(KEYWORD_CANDIDATES, 0, False)}
+
+
+def best_passages_body(req: SearchRequest, doc_keys: Sequence[str]) -> dict[str, Any]:
+    """The best keyword passage of each of these documents, highlighted: what a hybrid page
+    shows of a document that only its whole-document score brought."""
+    return {"query": {"bool": {"must": [keyword_query(req.q, req.filters)],
+                               "filter": [{"terms": {"doc_key": list(doc_keys)}}]}},
+            **_page(len(doc_keys), 0, True), "highlight": highlight_body(req.q)}
 
 
 def passages_query(passages: Sequence[tuple[str, str]]) -> dict[str, Any]:

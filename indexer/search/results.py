@@ -101,7 +101,8 @@ def passage_key(hit: dict[str, Any]) -> str:
 
 def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
                    semantic_hits: Sequence[dict[str, Any]],
-                   exact: Mapping[str, float] | None = None
+                   exact: Mapping[str, float] | None = None,
+                   whole: Sequence[dict[str, Any]] | None = None
                    ) -> tuple[list[dict[str, Any]], int]:
     """The requested window of a hybrid page, and how many documents the fusion ranked.
 
@@ -109,20 +110,29 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
     document (a document whose title matches the words and whose second paragraph matches
     the meaning gets both); the passage shown is the one that fuses best on its own, so it
     is best on both counts (a quotation's own paragraph, not a neighbour sharing a word).
+    ``whole``: the documents scored whole by the same words (``plan.document_search``, each
+    hit a first passage); given, they are the keyword side of the documents' fusion, and a
+    document only they brought shows its first passage until
+    ``plan.best_passages_search`` finds its best.
     """
-    hits = {passage_key(h): h for h in semantic_hits}
+    hits = {passage_key(h): h for h in whole or ()}
+    hits.update({passage_key(h): h for h in semantic_hits})
     hits.update({passage_key(h): h for h in keyword_hits})
     doc_of = {pid: hit["_source"]["doc_key"] for pid, hit in hits.items()}
     kw_passages = hybrid.ranked([(passage_key(h), h["_score"]) for h in keyword_hits])
     sem_passages = hybrid.ranked([(passage_key(h), h["_score"]) for h in semantic_hits])
+    keyword_documents = ([(h["_source"]["doc_key"], h["_score"]) for h in whole]
+                         if whole is not None else
+                         [(doc_of[r.doc_id], r.score) for r in kw_passages])
     documents = hybrid.fuse(
-        hybrid.ranked([(doc_of[r.doc_id], r.score) for r in kw_passages]),
+        hybrid.ranked(keyword_documents),
         hybrid.ranked([(doc_of[r.doc_id], r.score) for r in sem_passages]),
         method=req.fusion, alpha=req.alpha)
     passages = hybrid.best_per_group(
         hybrid.fuse(kw_passages, sem_passages, method=req.fusion, alpha=req.alpha),
         lambda pid: doc_of[pid])
-    shown = {doc_of[best.doc_id]: (best.doc_id, others) for best, others in passages}
+    shown = {h["_source"]["doc_key"]: (passage_key(h), 0) for h in whole or ()}
+    shown.update({doc_of[best.doc_id]: (best.doc_id, others) for best, others in passages})
     if exact:  # documents holding a pasted quotation's wording first (``exact``)
         closest: dict[str, tuple[float, str]] = {}
         for pid, similarity in exact.items():
@@ -139,6 +149,19 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
                                 semantic_rank=doc.semantic_rank, fused=doc.score,
                                 more_passages=others))
     return window, len(documents)
+
+
+def add_best_passages(shown: list[dict[str, Any]], response: dict[str, Any]) -> None:
+    """Show each document only its whole-document score brought by its best passage
+    (``queries.best_passages_body``, one hit per document), its place and ranks kept."""
+    best = {(hit["_source"].get("collection"), hit["_source"].get("doc_id")): hit
+            for hit in hits_of(response)}
+    for i, result in enumerate(shown):
+        hit = best.get((result.get("collection"), result.get("doc_id")))
+        if hit is not None:
+            ranks = result["ranks"]
+            shown[i] = shape_hit(hit, keyword_rank=ranks["keyword"],
+                                 semantic_rank=ranks["semantic"], fused=ranks["fused"])
 
 
 def add_highlights(shown: Sequence[dict[str, Any]], response: dict[str, Any]) -> None:

@@ -171,28 +171,48 @@ class Searcher:
             (r["collection"], r["doc_id"], q) for r in found if r.get("type") == "article"
             for q in r.get("quotes", [])))
 
+    def page_searches(self, req: SearchRequest, vectors: list[QueryVector] | None
+                      ) -> list[plan.Search]:
+        """The first msearch of ``req``'s page (``plan.page_searches``), whose hybrid form
+        scores documents whole where every collection searched carries them."""
+        whole = (plan.page_kind(req, vectors) == "hybrid"
+                 and self.vectors.whole_documents(req.filters.collections))
+        return plan.page_searches(req, vectors, self.index, whole_documents=whole)
+
     def _page(self, req: SearchRequest, vectors: list[QueryVector] | None, *,
               relaxed: tuple[str, list[dict[str, str]]] = ("", [])) -> results.Page:
         """The page's msearch (one leg or both, and the facets), shaped. ``relaxed``: the query
         as asked and its phrases relaxed, for ``exact.near_passages``."""
-        responses = self.msearch(plan.page_searches(req, vectors, self.index))
-        partial = any(r.get("timed_out") for r in responses)
         kind = plan.page_kind(req, vectors)
+        responses = self.msearch(self.page_searches(req, vectors))
+        partial = any(r.get("timed_out") for r in responses)
         if kind == "hybrid":
-            legs = [results.hits_of(responses[0]), results.hits_of(responses[1])]
+            legs = [results.hits_of(r) for r in responses]
             # The wording as the user typed it: a quoted phrase relaxed for the keyword leg is
             # still a quotation, whose passages with a word changed are near-exact matches.
             firsts = (exact.exact_passages(relaxed[0] or req.q, legs[0])
                       or exact.near_passages(*relaxed, legs[0]))
-            shown, fused = results.hybrid_results(req, legs[0], legs[1], firsts)
+            shown, fused = results.hybrid_results(req, legs[0], legs[1], firsts,
+                                                  legs[2] if len(legs) > 2 else None)
             # The total and the facets count the documents the fusion ranked, no more: the
-            # passages in hand (``candidate_facets``). Only the shown passages' highlights
-            # need a second round trip.
+            # passages in hand (``candidate_facets``). Only the shown passages' highlights,
+            # and the best passages of documents only their whole words brought, need a
+            # second round trip.
             facets = results.facets({"aggregations": candidate_facets.aggregations(legs)})[1]
-            marks = plan.highlights_search(req, shown, self.index)
-            answers = self.msearch([marks]) if marks else []
-            if marks:
-                results.add_highlights(shown, answers[-1])
+            in_legs = set(plan.leg_passages(legs[:2]))
+            first_of = {(h["_source"]["collection"], h["_id"]): h["_source"]["doc_key"]
+                        for hits in legs[2:] for h in hits}
+            shown_as = [(r["collection"], r["passage"]["id"]) for r in shown]
+            seconds = [(search, apply) for search, apply in (
+                (plan.highlights_search(req, [r for r, key in zip(shown, shown_as, strict=True)
+                                              if key in in_legs], self.index),
+                 results.add_highlights),
+                (plan.best_passages_search(req, {first_of[key] for key in shown_as
+                                                 if key not in in_legs}, self.index),
+                 results.add_best_passages)) if search]
+            answers = self.msearch([search for search, _ in seconds]) if seconds else []
+            for (_, apply), answer in zip(seconds, answers, strict=True):
+                apply(shown, answer)
             return results.Page(shown, facets, fused, fused,
                                 partial=partial or any(a.get("timed_out") for a in answers))
         total, facets = results.facets(responses[-1])

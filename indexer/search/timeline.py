@@ -311,7 +311,7 @@ def _match_of(searcher: Searcher, req: SearchRequest, vectors: list[QueryVector]
     if plan.page_kind(req, vectors) != "hybrid":
         return match_part(req, vectors), None
     legs = [(header, {**body, "_source": ["doc_key", "collection"]})
-            for header, body in plan.page_searches(req, vectors, searcher.index)]
+            for header, body in searcher.page_searches(req, vectors)]
     responses = searcher.msearch(legs)
     passages = plan.leg_passages([results.hits_of(r) for r in responses])
     return (match_part(req, vectors, passages), len(passages)) if passages else (None, None)

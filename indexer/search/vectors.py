@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
@@ -51,8 +53,8 @@ class QueryVectors:
         self.ttl_s = ttl_s
         self._others: dict[tuple[str, str], Embedder] = {}
         self._lock = threading.Lock()
-        self._encoders: dict[str, Encoder] = {}
-        self._encoders_at: float | None = None
+        self._metas: dict[str, dict[str, Any]] = {}
+        self._metas_at: float | None = None
 
     def warm(self) -> None:
         """Load every encoder the current collections need, before the first request.
@@ -116,14 +118,28 @@ class QueryVectors:
                         exc_info=True)
             return None, f"the model could not encode the query ({type(exc).__name__}: {exc})"
 
-    def encoders(self) -> dict[str, Encoder]:
-        """Each collection's encoder, looked up again after ``ttl_s`` (a collection indexed
-        meanwhile is searched with its own). Elasticsearch's errors pass through."""
+    def collections(self) -> dict[str, dict[str, Any]]:
+        """Each collection's index ``_meta``, looked up again after ``ttl_s`` (a collection
+        indexed meanwhile is searched with its own encoder and schema). Elasticsearch's
+        errors pass through."""
         now = time.monotonic()
-        if self._encoders_at is None or now - self._encoders_at > self.ttl_s:
-            self._encoders = indices.collection_encoders(self.client, self.index)
-            self._encoders_at = now
-        return self._encoders
+        if self._metas_at is None or now - self._metas_at > self.ttl_s:
+            self._metas = indices.collection_metas(self.client, self.index)
+            self._metas_at = now
+        return self._metas
+
+    def encoders(self) -> dict[str, Encoder]:
+        """Each collection's encoder (:meth:`collections`)."""
+        return {name: indices.encoder_of(meta) for name, meta in self.collections().items()}
+
+    def whole_documents(self, collections: Sequence[str]) -> bool:
+        """Whether every collection searched (all of them when none is named) carries its
+        documents' whole words and stems, so hybrid search may score documents whole. A
+        collection not known yet counts as not: its documents would score 0 on that side."""
+        metas = self.collections()
+        names = collections or tuple(metas)
+        return bool(names) and all(n in metas and indices.whole_documents(metas[n])
+                                   for n in names)
 
     def embedder_for(self, model: str | None, backend: str) -> Embedder:
         """The encoder for (model, backend): the app's own, or one loaded once and kept."""

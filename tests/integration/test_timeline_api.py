@@ -75,10 +75,9 @@ def test_hybrid_facets_counted_in_hand_are_elasticsearchs(es, embedder,  # type:
     aggregations over exactly those passages."""
     searcher = Searcher(es, embedder, timeline_settings)
     prepared = searcher.prepare(SearchRequest(q=q, mode="hybrid"))
-    responses = searcher.msearch(plan.page_searches(prepared.req, prepared.vectors,
-                                                    searcher.index))
+    responses = searcher.msearch(searcher.page_searches(prepared.req, prepared.vectors))
     legs = [results.hits_of(r) for r in responses]
-    assert legs[0] and legs[1]
+    assert len(legs) == 3 and legs[0] and legs[1] and legs[2]  # and the documents scored whole
     passages = plan.leg_passages(legs)
     aggs = queries.facet_aggs()
     for terms in (aggs["collection"], aggs["type"], aggs["speaker"],

@@ -45,9 +45,13 @@ def test_actions_carry_the_document_fields_and_the_quote() -> None:
                     "offset_end": 31}],
         "quote_speakers": ["Ana Lind"], "indexed_at": "2026-01-01T00:00:00+00:00",
         "doc_text": TEXT, "metadata": {"desk": "ports"}, "embedding": [0.1, 0.2],
+        # The whole document's stems, with its context: what hybrid search scores it by.
+        "doc_stems": "port reopen vns 2024 03 12 port reopen we back said ana lind "
+                     "trade resum monday",
     }
     second = actions[1]["_source"]
-    assert "doc_text" not in second and "quotes" not in second  # whole text on passage 0 only
+    # The whole text on passage 0 only
+    assert not {"doc_text", "doc_stems", "quotes"} & set(second)
 
 
 def test_a_long_statement_is_clipped_to_each_passage() -> None:

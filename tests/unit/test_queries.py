@@ -177,7 +177,7 @@ def test_query_vectors_encode_the_query_without_its_exclusions() -> None:
 
     encoder = Encoder()
     vectors = QueryVectors(cast(Any, None), cast(Any, encoder), load_settings({}))
-    vectors._encoders, vectors._encoders_at = {}, time.monotonic()  # no node asked
+    vectors._metas, vectors._metas_at = {}, time.monotonic()  # no node asked
     for mode in ("semantic", "hybrid"):
         assert vectors.for_request(SearchRequest(q="aleppo -syria", mode=mode))[0]
     assert encoder.seen == ["aleppo", "aleppo"]
