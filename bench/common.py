@@ -40,6 +40,16 @@ def create_scratch(client: Elasticsearch, source: str, name: str,
     return info
 
 
+def older_schema(client: Elasticsearch, settings: Settings, collection: str) -> bool:
+    """Whether the collection's index was built by an older schema than this version's (it
+    must be built afresh, ``--replace``, for the benchmark to measure today's search)."""
+    from indexer import indices
+
+    index = indices.current_index(client, settings, collection)
+    schema = indices.index_meta(client, index).get("schema") if index else None
+    return index is not None and int(schema or 1) < indices.SCHEMA_VERSION
+
+
 def require_data(path: Path) -> Path:
     if not path.exists():
         sys.exit(f"{path} not found: the benchmarks read ../shared/data beside the checkout")

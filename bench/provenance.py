@@ -46,7 +46,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import DATA, bench_settings, require_data, write_result
+from bench.common import DATA, bench_settings, older_schema, require_data, write_result
 from bench.provenance_cases import EXPECTED_VERDICT, build_cases, counts_by_kind
 
 ARCHIVE: dict[str, tuple[Path, str | None]] = {  # collection: (path, --type for typeless records)
@@ -240,7 +240,8 @@ def archive_searcher(*, index: bool = True) -> Any:
 def ensure_archive(client: Any, embedder: Any, settings: Any, *,
                    reindex: bool = False) -> dict[str, Any]:
     """Index each archive collection unless it already holds every document of its files
-    (``reindex``: build each afresh, for when the indexer's output changed)."""
+    (``reindex``: build each afresh, for when the indexer's output changed; one built by an
+    older schema is built afresh too)."""
     from indexer import indices
     from indexer.documents import Document
     from indexer.ingest import pipeline
@@ -253,11 +254,12 @@ def ensure_archive(client: Any, embedder: Any, settings: Any, *,
                 if isinstance(d, Document)]
         index = indices.current_index(client, settings, name)
         held = indices.collection_info(client, name, index).documents if index else 0
-        if held >= len(docs) and not reindex:
+        afresh = reindex or older_schema(client, settings, name)
+        if held >= len(docs) and not afresh:
             status[name] = {"documents": held, "indexed_now": False}
             continue
         print(f"indexing {name}: {len(docs)} documents ({held} already there)", flush=True)
-        options = RunOptions(collection=name, replace=reindex)
+        options = RunOptions(collection=name, replace=afresh)
         summary = pipeline.run(client, embedder, settings, iter(docs), options)
         status[name] = {"documents": summary.documents + summary.unchanged, "indexed_now": True,
                         "failed": summary.failed, "elapsed_s": round(summary.elapsed_s, 1)}

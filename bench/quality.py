@@ -21,7 +21,7 @@ from typing import Any
 import ir_measures
 from ir_measures import R, nDCG
 
-from bench.common import DATA, REPO, bench_settings, require_data, write_result
+from bench.common import DATA, REPO, bench_settings, older_schema, require_data, write_result
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
 from indexer.search.request import Filters, SearchRequest
@@ -59,11 +59,13 @@ def index_corpus(name: str, folder: Path, backend: str) -> dict[str, Any]:
     """Index with the real command line, as an operator would."""
     collection = collection_name(name, backend)
     report = REPO / "bench" / "results" / f"index-{name}-{backend}.json"
+    settings = bench_settings()
+    afresh = ["--replace"] if older_schema(build_client(settings), settings, collection) else []
     started = time.perf_counter()
     result = subprocess.run(
         [str(Path(sys.executable).parent / "verbatim"), "index", str(folder / "corpus.jsonl"),
          "--collection", collection, "--type", "article", "--report", str(report),
-         "--no-progress", "--no-link"],
+         "--no-progress", "--no-link", *afresh],
         env=_env(backend), check=False,
     )
     if result.returncode not in (0, 1):
