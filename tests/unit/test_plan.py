@@ -121,3 +121,35 @@ def test_semantic_passage_counts_come_with_the_facets_over_the_passages_the_page
     assert body["knn"] == queries.top_knn(VECTORS, req) and "query" not in body
     assert body["aggs"]["per_doc"] == {"terms": {"field": "doc_key",
                                                  "size": queries.SEMANTIC_K}}
+
+
+def test_a_hybrid_page_over_whole_documents_also_scores_them_whole() -> None:
+    req = SearchRequest(q="aid convoys", mode="hybrid", filters=Filters(types=("transcript",)))
+    searches = plan.page_searches(req, VECTORS, INDEX, whole_documents=True)
+    assert searches[:2] == plan.page_searches(req, VECTORS, INDEX)
+    assert searches[2] == (HEADER, queries.document_search_body(req))
+    documents = searches[2][1]
+    assert documents["size"] == queries.KEYWORD_CANDIDATES and "collapse" not in documents
+    assert documents["query"]["bool"]["filter"] == [
+        {"terms": {"type": ["transcript"]}}, {"exists": {"field": "doc_stems"}}]
+    # A speaker keeps passages, not documents; no positive word scores every document alike;
+    # the other modes never fuse.
+    for other in (SearchRequest(q="aid", mode="hybrid", filters=Filters(speakers=("Lind",))),
+                  SearchRequest(q="-aid", mode="hybrid")):
+        assert len(plan.page_searches(other, VECTORS, INDEX, whole_documents=True)) == 2
+    for mode in ("keyword", "semantic"):
+        one = SearchRequest(q="aid", mode=mode)
+        assert (plan.page_searches(one, VECTORS, INDEX, whole_documents=True)
+                == plan.page_searches(one, VECTORS, INDEX))
+
+
+def test_documents_only_their_whole_words_brought_get_their_best_passage_sought() -> None:
+    req = SearchRequest(q="aid", mode="hybrid")
+    assert plan.best_passages_search(req, set(), INDEX) is None
+    search = plan.best_passages_search(req, {"un/b", "news/a"}, INDEX)
+    assert search is not None and search[0] == HEADER
+    body = search[1]
+    assert body["query"]["bool"]["filter"] == [{"terms": {"doc_key": ["news/a", "un/b"]}}]
+    assert body["query"]["bool"]["must"] == [queries.keyword_query("aid", req.filters)]
+    assert body["collapse"] == {"field": "doc_key"} and body["size"] == 2
+    assert body["highlight"] == queries.highlight_body("aid")

@@ -7,6 +7,7 @@ from indexer.search.queries import (
     SHINGLE_BOOST,
     SQS_FLAGS,
     QueryVector,
+    document_query,
     filter_clauses,
     keyword_query,
     knn_clause,
@@ -98,6 +99,26 @@ def test_keyword_query_ranks_on_stems_and_matches_exact_words() -> None:
         "must_not": [{"simple_query_string": {"query": "camps", "fields": list(EXCLUSION_FIELDS),
                                               "default_operator": "and", "lenient": True}}],
     }}
+
+
+def test_the_document_query_is_the_keyword_query_on_the_whole_document() -> None:
+    query = document_query("Hospitals were shelled -camps", Filters(types=("article",)))
+    assert query == {"bool": {
+        "must": [{"bool": {"should": [
+            {"simple_query_string": {
+                "query": "hospit were shell", "fields": ["doc_stems"], "default_operator": "or",
+                "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}},
+            *({"simple_query_string": {
+                "query": "Hospitals were shelled", "fields": [f"{field}^{RAW_BOOST}"],
+                "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
+                "analyze_wildcard": False}} for field in ("doc_words", "title", "source.text")),
+        ], "minimum_should_match": 1}}],
+        # Only first passages carry a whole document, and only they may be hits.
+        "filter": [{"terms": {"type": ["article"]}}, {"exists": {"field": "doc_stems"}}],
+        "must_not": [{"simple_query_string": {"query": "camps", "fields": list(EXCLUSION_FIELDS),
+                                              "default_operator": "and", "lenient": True}}],
+    }}
+    assert document_query("-camps", Filters()) is None  # every document would score alike
 
 
 def test_a_query_of_stop_words_keeps_only_the_exact_leg() -> None:
