@@ -24,6 +24,7 @@ from indexer.client import build_client
 from indexer.search import candidate_facets, plan, results
 from indexer.search.queries import QueryVector
 from indexer.search.request import SEARCH_TIMEOUT, SearchRequest
+from indexer.search.searcher import Searcher
 from indexer.settings import Settings
 
 Caller = Callable[[int], str | None]  # request number -> None, or what went wrong
@@ -40,11 +41,11 @@ def raw_spec(settings: Settings, pages: Sequence[Planned]) -> dict[str, Any]:
     """What ``raw`` clients send: each page's msearch to the all-collections alias (as the
     searcher sends it: each search with its timeout), and for a keyword or semantic page the
     passage counts after it."""
-    index = settings.all_alias
-    return {"settings": settings, "index": index, "pages": list(pages),
+    searcher = Searcher(build_client(settings), None, settings)  # its page plan only
+    return {"settings": settings, "index": searcher.index, "pages": list(pages),
             "lines": [plan.msearch_lines([(header, {**body, "timeout": SEARCH_TIMEOUT})
-                                          for header, body in plan.page_searches(req, vectors,
-                                                                                 index)])
+                                          for header, body in searcher.page_searches(req,
+                                                                                     vectors)])
                       for req, vectors in pages]}
 
 
@@ -94,14 +95,15 @@ def _raw_caller(spec: dict[str, Any]) -> Caller:
             req, vectors = pages[i % len(pages)]
             hits = [item["hits"]["hits"] for item in response["responses"] if "hits" in item]
             if plan.page_kind(req, vectors) == "hybrid":
-                # The hybrid page's facets, counted over both legs' passages in hand, and the
-                # shown passages' highlights, as the searcher asks them.
-                if any(hits[:2]):
-                    shown, _ = results.hybrid_results(req, hits[0], hits[1])
-                    candidate_facets.aggregations(hits[:2])
-                    marks = plan.highlights_search(req, shown, index)
-                    if marks:
-                        client.msearch(searches=plan.msearch_lines([marks]))
+                # The hybrid page's facets, counted over the passages in hand, and the
+                # shown passages' highlights (and best passages), as the searcher asks them.
+                if any(hits):
+                    shown, _ = results.hybrid_results(req, hits[0], hits[1], None,
+                                                      hits[2] if len(hits) > 2 else None)
+                    candidate_facets.aggregations(hits)
+                    follow = plan.follow_up_searches(req, hits, shown, index)
+                    if follow:
+                        client.msearch(searches=plan.msearch_lines([s for _, s in follow]))
                 return None
             counts = plan.passage_counts_search(req, vectors, hits[0] if hits else [], index)
             if counts is not None:  # the page's passage counts, as the searcher asks them

@@ -18,34 +18,30 @@ after the legs are fused: the vectors of the top ``FEEDBACK_DOCS`` documents' sh
 then a kNN search with the query vector moved ``FEEDBACK_BETA`` of the way towards their mean,
 which replaces the semantic leg before the facets and highlights.
 
-``--documents`` prices a whole-document keyword score (BENCHMARKS §1, step 9) the same way:
-each hybrid page plain and with one more search in its first msearch, the keyword leg's own
-query on a scratch index of the collection's documents whole (regenerated from its seed, each
-document's passages' text and stems joined, merged into one segment; built once and reused).
-Only the search is priced: fusing 150 more document scores is arithmetic in Python.
+``--documents`` prices the whole-document keyword search of a hybrid page (BENCHMARKS §1,
+steps 9 and 10) the same way: each page sent as the product sends it (with the document
+search) and without it (each document's keyword score its best passage's, as before schema
+2), alternating, in one run. A reused index built before schema 2 is first brought up to it in
+place (``synthetic.upgrade_whole_documents``).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
-from bench.common import bench_settings, create_scratch, write_result
+from bench.common import bench_settings, write_result
 from bench.query import planned_page
 from bench.synthetic import (
-    Vocabulary,
-    generate_passages,
     index_synthetic,
     load_vocabulary,
     sample_queries,
-    store_bytes,
+    segment_count,
 )
 from indexer import indices, optimize
 from indexer.client import build_client
@@ -102,11 +98,6 @@ def node_heap(client: Elasticsearch) -> dict[str, int]:
             "heap_max_bytes": sum(m["heap_max_in_bytes"] for m in mem)}
 
 
-def segment_count(client: Elasticsearch, index: str) -> int:
-    stats = client.indices.stats(index=index, metric="segments")
-    return int(stats["indices"][index]["primaries"]["segments"]["count"])
-
-
 def page_lines(settings: Settings, texts: list[str], vectors: list[list[float]], mode: str,
                collection: str, index: str, *, searches: int | None = None) -> list[list[dict[str, Any]]]:
     """The msearch the Searcher sends for each query's page (its first ``searches`` only),
@@ -129,28 +120,31 @@ def hybrid_pages(settings: Settings, texts: list[str], vectors: list[list[float]
 
 
 def hybrid_page(client: Elasticsearch, req: SearchRequest, vectors: list[QueryVector],
-                index: str, *, feedback: bool = False, documents: str | None = None,
+                index: str, *, whole: bool, feedback: bool = False,
                 took: dict[str, list[float]] | None = None) -> int:
-    """One hybrid page as ``Searcher._page`` makes it: the legs, the fusion and the facets,
-    then the highlights in a second round trip (``feedback``: two more before them;
-    ``documents``: a whole-document keyword search on that index beside the legs). Returns
-    the errors Elasticsearch reported. ``took``: each part's time inside Elasticsearch is
-    appended to it (``keyword``, ``knn``, ``highlights``), to find which part makes the tail."""
-    searches = plan.page_searches(req, vectors, index)
-    if documents is not None:
-        searches = [*searches, ({"index": documents}, document_search_body(req))]
+    """One hybrid page as ``Searcher._page`` makes it: the legs (and, ``whole``, the documents
+    scored whole), the fusion and the facets, then the highlights (and the best passages of
+    documents only their whole words brought) in a second round trip (``feedback``: two more
+    before them). Returns the errors Elasticsearch reported. ``took``: each part's time inside
+    Elasticsearch is appended to it (``keyword``, ``knn``, ``documents``, ``highlights``,
+    ``best``), to find which part makes the tail."""
+    searches = plan.page_searches(req, vectors, index, whole_documents=whole)
     first = client.msearch(searches=plan.msearch_lines(searches))
     legs = [results.hits_of(r) for r in first["responses"]]
-    shown, _ = results.hybrid_results(req, legs[0], legs[1])
+    documents = legs[2] if len(legs) > 2 else None
+    shown, _ = results.hybrid_results(req, legs[0], legs[1], None, documents)
     if feedback:
         legs[1] = feedback_leg(client, req, vectors[0], shown, index)
-        shown, _ = results.hybrid_results(req, legs[0], legs[1])
-    candidate_facets.aggregations(legs[:2])  # passages only, as the page counts them
-    marks = plan.highlights_search(req, shown, index)
-    second = client.msearch(searches=plan.msearch_lines([marks]))["responses"] if marks else []
+        shown, _ = results.hybrid_results(req, legs[0], legs[1], None, documents)
+    candidate_facets.aggregations(legs)
+    follow = plan.follow_up_searches(req, legs, shown, index)
+    second = (client.msearch(searches=plan.msearch_lines([s for _, s in follow]))["responses"]
+              if follow else [])
     if took is not None:
-        for part, item in zip(("keyword", "knn", "highlights"),
-                              [*first["responses"][:2], *second], strict=False):
+        parts = [("keyword", first["responses"][0]), ("knn", first["responses"][1]),
+                 *(("documents", item) for item in first["responses"][2:]),
+                 *((name, item) for (name, _), item in zip(follow, second, strict=True))]
+        for part, item in parts:
             took.setdefault(part, []).append(float(item.get("took", 0)))
     return sum(1 for item in [*first["responses"], *second] if "error" in item)
 
@@ -174,71 +168,13 @@ def feedback_leg(client: Elasticsearch, req: SearchRequest, vector: QueryVector,
     return results.hits_of(client.search(index=index, body=body).body)
 
 
-def document_search_body(req: SearchRequest) -> dict[str, Any]:
-    """The keyword leg's query for documents whole: filtered on the ``collection`` term (the
-    scratch index is behind no alias), and only the document's id fetched."""
-    unscoped = dataclasses.replace(req, filters=dataclasses.replace(req.filters, aliases=()))
-    body = queries.keyword_search_body(unscoped, size=queries.KEYWORD_CANDIDATES,
-                                       collapsed=False, highlighted=False)
-    body["_source"] = ["doc_id"]
-    return body
-
-
-def document_index(client: Elasticsearch, source: str, collection: str, n: int) -> str:
-    """The scratch index of ``collection``'s documents whole (see the module's docstring),
-    with the collection's mappings; built once for ``source``, the collection's index, and
-    built again if a run before this one stopped before it was complete."""
-    name = f"scratch-docs-{source}"
-    if client.indices.exists(index=name):
-        if indices.index_meta(client, name).get("complete"):
-            return name
-        client.indices.delete(index=name)
-    info = create_scratch(client, source, name, refresh_interval="-1")
-    # The collection's own seed and vector size: the vectors are drawn from the same random
-    # stream as the words, so both must match for the same documents to come out.
-    seed = int(info["mappings"].get("_meta", {}).get("synthetic", {}).get("seed", 0))
-    dims = int(info["mappings"]["properties"]["embedding"]["dims"])
-    print(f"{collection}: writing its documents whole to {name}", flush=True)
-    actions = _document_actions(name, n, collection, seed, dims)
-    for done, (ok, item) in enumerate(helpers.parallel_bulk(
-            client, actions, thread_count=2, chunk_size=100, queue_size=2), start=1):
-        if not ok:
-            raise RuntimeError(f"bulk indexing into {name} failed: {item}")
-        if done % 20_000 == 0:
-            print(f"  {done:,} documents", flush=True)
-    client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
-    client.indices.refresh(index=name)
-    optimize.merge(client, name)
-    client.indices.put_mapping(index=name, meta={"complete": True})
-    return name
-
-
-def _document_actions(index: str, n: int, collection: str, seed: int, dims: int,
-                      vocabulary: Vocabulary | None = None) -> Iterator[dict[str, Any]]:
-    """The synthetic passages (the same seed as the collection's) joined per document; each
-    passage's stems carry its context, so the document's carry it once per passage."""
-    def action(parts: list[dict[str, Any]]) -> dict[str, Any]:
-        head = {k: v for k, v in parts[0].items() if k not in ("embedding", "doc_text")}
-        head["text"] = " ".join(p["text"] for p in parts)
-        head["stems"] = " ".join(p["stems"] for p in parts)
-        return {"_op_type": "index", "_index": index, "_id": head["doc_id"], "_source": head}
-
-    parts: list[dict[str, Any]] = []
-    for passage in generate_passages(n, dims=dims, seed=seed, collection=collection,
-                                     vocabulary=vocabulary):
-        if parts and passage["doc_id"] != parts[0]["doc_id"]:
-            yield action(parts)
-            parts = []
-        parts.append(passage)
-    if parts:
-        yield action(parts)
-
-
 def time_against_plain(client: Elasticsearch,
                        pages: list[tuple[SearchRequest, list[QueryVector]]], index: str,
-                       name: str, **variant: Any) -> dict[str, Any]:
-    """Each hybrid page plain and as ``variant`` (``hybrid_page``'s keywords), in alternating
-    order, in one run: the p50/p95 of each and the ratio of the variant's to the plain ones'."""
+                       name: str, plain: dict[str, Any], variant: dict[str, Any]
+                       ) -> dict[str, Any]:
+    """Each hybrid page ``plain`` and as ``variant`` (``hybrid_page``'s keywords), in
+    alternating order, in one run: the p50/p95 of each and the ratio of the variant's to the
+    plain ones'."""
     for req, vectors in pages[:WARMUP]:
         hybrid_page(client, req, vectors, index, **variant)
     timed: dict[bool, list[float]] = {False: [], True: []}
@@ -246,7 +182,7 @@ def time_against_plain(client: Elasticsearch,
     for i, (req, vectors) in enumerate(pages):
         for on in ((False, True) if i % 2 else (True, False)):
             started = time.perf_counter()
-            errors += hybrid_page(client, req, vectors, index, **(variant if on else {}))
+            errors += hybrid_page(client, req, vectors, index, **(variant if on else plain))
             timed[on].append(time.perf_counter() - started)
     out: dict[str, Any] = {"n": len(timed[False]), "errors": errors,
                            "plain": percentiles(timed[False]), name: percentiles(timed[True])}
@@ -256,16 +192,16 @@ def time_against_plain(client: Elasticsearch,
 
 
 def time_hybrid(client: Elasticsearch, pages: list[tuple[SearchRequest, list[QueryVector]]],
-                index: str) -> dict[str, Any]:
+                index: str, *, whole: bool) -> dict[str, Any]:
     """p50/p95 of whole hybrid pages, one client, after ``WARMUP`` unmeasured ones, and of
     each part's time inside Elasticsearch (``took``, in ms)."""
     for req, vectors in pages[:WARMUP]:
-        hybrid_page(client, req, vectors, index)
+        hybrid_page(client, req, vectors, index, whole=whole)
     latencies, errors = [], 0
     took: dict[str, list[float]] = {}
     for req, vectors in pages:
         started = time.perf_counter()
-        errors += hybrid_page(client, req, vectors, index, took=took)
+        errors += hybrid_page(client, req, vectors, index, whole=whole, took=took)
         latencies.append(time.perf_counter() - started)
     parts = {part: percentiles([ms / 1000 for ms in values]) for part, values in took.items()}
     return {"n": len(latencies), "errors": errors, **percentiles(latencies), "took": parts}
@@ -298,8 +234,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--feedback", action="store_true",
                         help="also time hybrid pages with Rocchio feedback against plain ones")
     parser.add_argument("--documents", action="store_true",
-                        help="also time hybrid pages with a whole-document keyword search "
-                             "against plain ones")
+                        help="also time hybrid pages with their whole-document keyword search "
+                             "against pages without it")
     parser.add_argument("--no-merge", action="store_true",
                         help="measure the indices as loaded, without merging their segments")
     args = parser.parse_args(argv)
@@ -317,6 +253,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{collection}: indexing (or reusing)", flush=True)
         indexed = index_synthetic(client, settings, collection, n)
         alias = settings.alias(collection)
+        # The page the product sends: a collection built at schema 2 is scored whole.
+        whole = indices.whole_documents(indices.index_meta(client, indexed["index"]))
         # The semantic leg alone (without the facets), and the whole hybrid page.
         knn = page_lines(settings, texts, vectors, "semantic", collection, alias,
                          searches=1)
@@ -326,7 +264,8 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_merge:
             segments = segment_count(client, indexed["index"])
             if segments > 1:  # as loaded, then merged: the merge's gain on this machine
-                knn_ms, hybrid_ms = time_msearch(client, knn), time_hybrid(client, pages, alias)
+                knn_ms = time_msearch(client, knn)
+                hybrid_ms = time_hybrid(client, pages, alias, whole=whole)
                 before = {"segments": segments, "knn": knn_ms, "hybrid": hybrid_ms}
                 print(f"{collection}: as loaded, {segments} segments: kNN p50/p95 "
                       f"{knn_ms['p50_ms']}/{knn_ms['p95_ms']} ms, hybrid p50/p95 "
@@ -339,18 +278,17 @@ def main(argv: list[str] | None = None) -> None:
                "bytes_per_passage": round(indexed["store_bytes"] / n, 1),
                "segments": segment_count(client, indexed["index"]),
                "knn": time_msearch(client, knn),
-               "hybrid": time_hybrid(client, pages, alias),
+               "hybrid": time_hybrid(client, pages, alias, whole=whole),
                **node_heap(client)}
         if args.feedback:
-            row["hybrid_feedback"] = time_against_plain(client, pages, alias, "feedback",
-                                                        feedback=True)
+            row["hybrid_feedback"] = time_against_plain(
+                client, pages, alias, "feedback", {"whole": whole},
+                {"whole": whole, "feedback": True})
             print(f"{collection}: hybrid with feedback {json.dumps(row['hybrid_feedback'])}",
                   flush=True)
         if args.documents:
-            whole = document_index(client, indexed["index"], collection, n)
-            row["hybrid_documents"] = {
-                **time_against_plain(client, pages, alias, "documents", documents=whole),
-                "documents_index": whole, "documents_store_bytes": store_bytes(client, whole)}
+            row["hybrid_documents"] = time_against_plain(
+                client, pages, alias, "documents", {"whole": False}, {"whole": True})
             print(f"{collection}: hybrid with a document search "
                   f"{json.dumps(row['hybrid_documents'])}", flush=True)
         rows[str(n)] = row

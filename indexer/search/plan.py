@@ -87,6 +87,24 @@ def best_passages_search(req: SearchRequest, doc_keys: Collection[str],
     return search_header(index), queries.best_passages_body(req, sorted(doc_keys))
 
 
+def follow_up_searches(req: SearchRequest, legs: Sequence[Sequence[dict[str, Any]]],
+                       shown: Sequence[dict[str, Any]], index: str) -> list[tuple[str, Search]]:
+    """The second msearch of a hybrid page, each search named for what it brings: the
+    ``highlights`` of the shown passages the legs brought (:func:`highlights_search`) and the
+    ``best`` passages of the shown documents only their whole words brought, whose first
+    passage ``legs[2]`` holds (:func:`best_passages_search`)."""
+    in_legs = set(leg_passages(legs[:2]))
+    first_of = {(h["_source"]["collection"], h["_id"]): h["_source"]["doc_key"]
+                for hits in legs[2:] for h in hits}
+    shown_as = [(r["collection"], r["passage"]["id"]) for r in shown]
+    marks = highlights_search(req, [r for r, key in zip(shown, shown_as, strict=True)
+                                    if key in in_legs], index)
+    best = best_passages_search(req, {first_of[key] for key in shown_as
+                                      if key not in in_legs and key in first_of}, index)
+    return [(name, search) for name, search in (("highlights", marks), ("best", best))
+            if search is not None]
+
+
 def leg_passages(legs: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[str, str]]:
     """Every passage the legs' hits brought, once each, as (collection, passage id): a passage
     id (``doc_id#n``) is unique only within its collection, as in ``results.passage_key``."""

@@ -199,20 +199,13 @@ class Searcher:
             # and the best passages of documents only their whole words brought, need a
             # second round trip.
             facets = results.facets({"aggregations": candidate_facets.aggregations(legs)})[1]
-            in_legs = set(plan.leg_passages(legs[:2]))
-            first_of = {(h["_source"]["collection"], h["_id"]): h["_source"]["doc_key"]
-                        for hits in legs[2:] for h in hits}
-            shown_as = [(r["collection"], r["passage"]["id"]) for r in shown]
-            seconds = [(search, apply) for search, apply in (
-                (plan.highlights_search(req, [r for r, key in zip(shown, shown_as, strict=True)
-                                              if key in in_legs], self.index),
-                 results.add_highlights),
-                (plan.best_passages_search(req, {first_of[key] for key in shown_as
-                                                 if key not in in_legs}, self.index),
-                 results.add_best_passages)) if search]
-            answers = self.msearch([search for search, _ in seconds]) if seconds else []
-            for (_, apply), answer in zip(seconds, answers, strict=True):
-                apply(shown, answer)
+            seconds = plan.follow_up_searches(req, legs, shown, self.index)
+            answers = self.msearch([search for _, search in seconds]) if seconds else []
+            for (name, _), answer in zip(seconds, answers, strict=True):
+                if name == "best":
+                    results.add_best_passages(shown, answer)
+                else:
+                    results.add_highlights(shown, answer)
             return results.Page(shown, facets, fused, fused,
                                 partial=partial or any(a.get("timed_out") for a in answers))
         total, facets = results.facets(responses[-1])

@@ -153,3 +153,14 @@ def test_documents_only_their_whole_words_brought_get_their_best_passage_sought(
     assert body["query"]["bool"]["must"] == [queries.keyword_query("aid", req.filters)]
     assert body["collapse"] == {"field": "doc_key"} and body["size"] == 2
     assert body["highlight"] == queries.highlight_body("aid")
+
+
+def test_the_follow_up_highlights_what_the_legs_brought_and_seeks_the_rest() -> None:
+    req = SearchRequest(q="aid", mode="hybrid")
+    legs = [[_hit("un/a")], [_hit("un/b")], [_hit("un/c"), _hit("un/a")]]
+    shown = [{"collection": "un", "passage": {"id": pid}} for pid in ("a#0", "c#0", "b#0")]
+    follow = plan.follow_up_searches(req, legs, shown, INDEX)
+    assert follow == [("highlights", plan.highlights_search(req, [shown[0], shown[2]], INDEX)),
+                      ("best", plan.best_passages_search(req, {"un/c"}, INDEX))]
+    assert [name for name, _ in plan.follow_up_searches(req, legs[:2], shown[::2], INDEX)] == [
+        "highlights"]
