@@ -241,6 +241,11 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
     for c in found:
         click.echo(f"{c['name']:<20} {c['documents']:>10,} {c['passages']:>10,} {c['quotes']:>8,}"
                    f"  {c['model']} ({c['encoder_backend']}) / {c['index']}")
+    older = [c["name"] for c in found if not c["whole_documents"]]
+    if older:
+        click.echo(f"Built by an older Verbatim: {', '.join(older)}. Hybrid search ranks their "
+                   "documents by their best passage, not by their whole words (nor any search "
+                   "that includes them); re-index each with --replace to bring it up to date.")
 
 
 def _existing_collection(settings: Settings, collection: str) -> tuple[Any, str]:

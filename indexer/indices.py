@@ -231,12 +231,14 @@ class CollectionInfo:
     model: str | None
     encoder_backend: str | None
     created: str | None
+    schema: int = SCHEMA_VERSION
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "documents": self.documents, "passages": self.passages,
             "quotes": self.quotes, "model": self.model, "encoder_backend": self.encoder_backend,
-            "index": self.index, "created": self.created,
+            "index": self.index, "created": self.created, "schema": self.schema,
+            "whole_documents": self.schema >= WHOLE_DOCUMENT_SCHEMA,
         }
 
 
@@ -275,6 +277,7 @@ def collection_info(client: Elasticsearch, name: str, index: str) -> CollectionI
         model=meta.get("model"),
         encoder_backend=meta.get("encoder_backend"),
         created=meta.get("created"),
+        schema=int(meta.get("schema") or 1),
     )
 
 

@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from indexer import indices
+from indexer.cli import cli
 from indexer.model.embedder import Embedder
 from indexer.search import plan
 from indexer.search.request import Filters, SearchRequest
@@ -95,11 +97,15 @@ def test_a_document_is_scored_by_its_whole_words(es, embedder: Embedder,  # type
     # The same collection as an index built before schema 2 is searched: by best passages,
     # where the one that says "desalination" four times comes first.
     meta = indices.index_meta(es, index)
+    assert "older Verbatim" not in CliRunner().invoke(cli, ["collections"], obj=wells).output
     es.indices.put_mapping(index=index, meta={**meta, "schema": 1})
     try:
         older = Searcher(es, embedder, wells)
         assert len(older.page_searches(req.req, req.vectors)) == 2
         assert _page(older)["single"]["ranks"]["keyword"] == 1
+        listing = CliRunner().invoke(cli, ["collections"], obj=wells).output
+        assert f"Built by an older Verbatim: {COLLECTION}." in listing
+        assert "--replace" in listing
     finally:
         es.indices.put_mapping(index=index, meta=meta)
 
