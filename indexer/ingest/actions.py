@@ -54,11 +54,7 @@ def context_line(doc: Document, speaker: Speaker | None) -> str:
     if doc.title:
         bits.append(doc.title)
     if speaker is not None:
-        who = speaker.display
-        if speaker.role and speaker.role not in who:
-            who = f"{who}, {speaker.role}"
-        if speaker.country:
-            who = f"{who} ({speaker.country})"
+        who = _who(speaker)
         if who not in (doc.title or ""):
             bits.append(who)
     where = doc.symbol or doc.source
@@ -69,6 +65,24 @@ def context_line(doc: Document, speaker: Speaker | None) -> str:
     if doc.date:
         bits.append(doc.date)
     return " | ".join(bits)
+
+
+def _who(speaker: Speaker) -> str:
+    who = speaker.display
+    if speaker.role and speaker.role not in who:
+        who = f"{who}, {speaker.role}"
+    if speaker.country:
+        who = f"{who} ({speaker.country})"
+    return who
+
+
+def document_context(doc: Document) -> str:
+    """The whole document's context: its own line, and each other speaker of its turns once
+    (a record's passages carry their own speakers' names and countries, and the document
+    scored whole must match a query that names them as its passages do)."""
+    others = dict.fromkeys(_who(segment.speaker) for segment in doc.segments
+                           if segment.speaker is not None and segment.speaker != doc.speaker)
+    return " | ".join([context_line(doc, doc.speaker), *others])
 
 
 def encoding_text(context: str, passage_text: str) -> str:
@@ -119,7 +133,7 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
         # (``doc_words``, copied by the mapping) and stems score the document whole in hybrid
         # search (BENCHMARKS.md §1, step 10).
         source["doc_text"] = doc.text
-        source["doc_stems"] = stem_text(f"{context_line(doc, doc.speaker)} {doc.text}")
+        source["doc_stems"] = stem_text(f"{document_context(doc)} {doc.text}")
         source["metadata"] = doc.metadata or None
     if vector is not None:
         source["embedding"] = [round(float(x), 6) for x in vector]

@@ -93,16 +93,26 @@ def follow_up_searches(req: SearchRequest, legs: Sequence[Sequence[dict[str, Any
     ``highlights`` of the shown passages the legs brought (:func:`highlights_search`) and the
     ``best`` passages of the shown documents only their whole words brought, whose first
     passage ``legs[2]`` holds (:func:`best_passages_search`)."""
-    in_legs = set(leg_passages(legs[:2]))
+    sought = set(whole_only(legs, shown))
     first_of = {(h["_source"]["collection"], h["_id"]): h["_source"]["doc_key"]
                 for hits in legs[2:] for h in hits}
-    shown_as = [(r["collection"], r["passage"]["id"]) for r in shown]
-    marks = highlights_search(req, [r for r, key in zip(shown, shown_as, strict=True)
-                                    if key in in_legs], index)
-    best = best_passages_search(req, {first_of[key] for key in shown_as
-                                      if key not in in_legs and key in first_of}, index)
+    marks = highlights_search(req, [r for r in shown if _shown_as(r) not in sought], index)
+    best = best_passages_search(req, {first_of[key] for key in sought}, index)
     return [(name, search) for name, search in (("highlights", marks), ("best", best))
             if search is not None]
+
+
+def whole_only(legs: Sequence[Sequence[dict[str, Any]]],
+               shown: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The shown passages, as (collection, passage id), that only the document search brought
+    (``legs[2]``): first passages standing in for their documents' best."""
+    in_legs = set(leg_passages(legs[:2]))
+    firsts = set(leg_passages(legs[2:]))
+    return [key for key in map(_shown_as, shown) if key not in in_legs and key in firsts]
+
+
+def _shown_as(result: dict[str, Any]) -> tuple[str, str]:
+    return result["collection"], result["passage"]["id"]
 
 
 def leg_passages(legs: Sequence[Sequence[dict[str, Any]]]) -> list[tuple[str, str]]:

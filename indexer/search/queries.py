@@ -141,16 +141,15 @@ def document_query(q: str, filters: Filters) -> dict[str, Any] | None:
     words, which ride on its first passage only (without the adjacent-word bonus, which did
     not change the ranking: BENCHMARKS.md §1, step 10). None when the query has no positive
     words (every document would score the same)."""
-    positive, excluded = parse_keyword_query(q)
+    positive, _ = parse_keyword_query(q)
     if not positive:
         return None
     matched, _ = _match_clauses(positive, stems=DOCUMENT_STEMS, words=DOCUMENT_FIELDS)
-    query: dict[str, Any] = {"must": [matched], "filter": [
-        *filter_clauses(filters), {"exists": {"field": DOCUMENT_STEMS}}]}
-    must_not = exclusion_clauses(excluded)  # the first passage, shown for such a document
-    if must_not:
-        query["must_not"] = must_not
-    return {"bool": query}
+    # No exclusions: ``-word`` excludes passages, which the legs and the search for a
+    # document's best passage (:func:`best_passages_body`) apply; a document scored whole is
+    # one whose words match, wherever the excluded word stands in it.
+    return {"bool": {"must": [matched], "filter": [
+        *filter_clauses(filters), {"exists": {"field": DOCUMENT_STEMS}}]}}
 
 
 def highlight_body(q: str) -> dict[str, Any]:

@@ -81,4 +81,4 @@ def document_body(doc_id: str, collection: str | None) -> dict[str, Any]:
         filters.append({"term": {"collection": collection}})
     return {"query": {"bool": {"filter": filters}}, "size": DOCUMENT_MAX_PASSAGES,
             "sort": [{"collection": "asc"}, {"passage_no": "asc"}],
-            "_source": {"excludes": ["embedding"]}}
+            "_source": {"excludes": ["embedding", "doc_stems"]}}

@@ -121,9 +121,14 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
     doc_of = {pid: hit["_source"]["doc_key"] for pid, hit in hits.items()}
     kw_passages = hybrid.ranked([(passage_key(h), h["_score"]) for h in keyword_hits])
     sem_passages = hybrid.ranked([(passage_key(h), h["_score"]) for h in semantic_hits])
-    keyword_documents = ([(h["_source"]["doc_key"], h["_score"]) for h in whole]
-                         if whole is not None else
-                         [(doc_of[r.doc_id], r.score) for r in kw_passages])
+    keyword_documents = [(doc_of[r.doc_id], r.score) for r in kw_passages]
+    if whole is not None:
+        # A document the passage leg found but the document search did not (a long record
+        # whose one strong passage weighs little in its whole) keeps its place among the
+        # candidates, below every document scored whole, at the lowest whole score.
+        scored = [(h["_source"]["doc_key"], float(h["_score"])) for h in whole]
+        floor = min((score for _, score in scored), default=0.0)
+        keyword_documents = [*scored, *((doc, floor) for doc, _ in keyword_documents)]
     documents = hybrid.fuse(
         hybrid.ranked(keyword_documents),
         hybrid.ranked([(doc_of[r.doc_id], r.score) for r in sem_passages]),
@@ -151,17 +156,26 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
     return window, len(documents)
 
 
-def add_best_passages(shown: list[dict[str, Any]], response: dict[str, Any]) -> None:
+def add_best_passages(shown: list[dict[str, Any]], sought: Sequence[tuple[str, str]],
+                      response: dict[str, Any]) -> None:
     """Show each document only its whole-document score brought by its best passage
-    (``queries.best_passages_body``, one hit per document), its place and ranks kept."""
+    (``queries.best_passages_body``, one hit per document), its place and ranks kept.
+    ``sought``: those documents' shown passages, as (collection, passage id); one of them with
+    no passage found had every passage that holds the words excluded (``-word``), and goes."""
     best = {(hit["_source"].get("collection"), hit["_source"].get("doc_id")): hit
             for hit in hits_of(response)}
-    for i, result in enumerate(shown):
+    sought_set = set(sought)
+    kept = []
+    for result in shown:
         hit = best.get((result.get("collection"), result.get("doc_id")))
         if hit is not None:
             ranks = result["ranks"]
-            shown[i] = shape_hit(hit, keyword_rank=ranks["keyword"],
-                                 semantic_rank=ranks["semantic"], fused=ranks["fused"])
+            result = shape_hit(hit, keyword_rank=ranks["keyword"],
+                               semantic_rank=ranks["semantic"], fused=ranks["fused"])
+        elif (result.get("collection"), result["passage"].get("id")) in sought_set:
+            continue
+        kept.append(result)
+    shown[:] = kept
 
 
 def add_highlights(shown: Sequence[dict[str, Any]], response: dict[str, Any]) -> None:

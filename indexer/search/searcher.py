@@ -201,9 +201,10 @@ class Searcher:
             facets = results.facets({"aggregations": candidate_facets.aggregations(legs)})[1]
             seconds = plan.follow_up_searches(req, legs, shown, self.index)
             answers = self.msearch([search for _, search in seconds]) if seconds else []
+            sought = plan.whole_only(legs, shown)
             for (name, _), answer in zip(seconds, answers, strict=True):
                 if name == "best":
-                    results.add_best_passages(shown, answer)
+                    results.add_best_passages(shown, sought, answer)
                 else:
                     results.add_highlights(shown, answer)
             return results.Page(shown, facets, fused, fused,

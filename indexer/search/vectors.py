@@ -134,12 +134,12 @@ class QueryVectors:
 
     def whole_documents(self, collections: Sequence[str]) -> bool:
         """Whether every collection searched (all of them when none is named) carries its
-        documents' whole words and stems, so hybrid search may score documents whole. A
-        collection not known yet counts as not: its documents would score 0 on that side."""
+        documents' whole words and stems, so hybrid search may score documents whole. Names
+        of no known collection hold nothing and are passed over; a collection indexed since
+        the last lookup (``ttl_s``) is not known yet, and made by this version if new."""
         metas = self.collections()
-        names = collections or tuple(metas)
-        return bool(names) and all(n in metas and indices.whole_documents(metas[n])
-                                   for n in names)
+        known = [metas[n] for n in collections or metas if n in metas]
+        return bool(known) and all(indices.whole_documents(meta) for meta in known)
 
     def embedder_for(self, model: str | None, backend: str) -> Embedder:
         """The encoder for (model, backend): the app's own, or one loaded once and kept."""

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from indexer.documents import Document, Passage, Quote, Speaker
+from indexer.documents import Document, Passage, Quote, Segment, Speaker
 from indexer.ingest.actions import (
     context_line,
+    document_context,
     document_key,
     index_actions,
     passage_id,
@@ -75,3 +76,14 @@ def test_speaker_context_travels_with_every_passage() -> None:
 def test_a_shorter_document_deletes_its_stale_passages() -> None:
     assert [a["_id"] for a in stale_delete_actions("i", "d", 2, 4)] == ["d#2", "d#3"]
     assert list(stale_delete_actions("i", "d", 4, 2)) == []
+
+
+def test_the_whole_documents_context_names_every_speaker_of_its_turns_once() -> None:
+    lind, okafor = Speaker("Lind", title="Ms.", country="Estonia"), Speaker("Okafor", title="Mr.")
+    text = "First turn. Second turn. Third turn."
+    doc = Document(doc_id="S/PV.1", doc_type="transcript", text=text, title="Meeting",
+                   symbol="S/PV.1", date="2020-02-19",
+                   segments=[Segment(0, 11, lind), Segment(12, 24, okafor),
+                             Segment(25, len(text), lind)])
+    assert document_context(doc) == (f"{context_line(doc, None)} | Ms. Lind (Estonia) | "
+                                     "Mr. Okafor")

@@ -164,3 +164,4 @@ def test_the_follow_up_highlights_what_the_legs_brought_and_seeks_the_rest() -> 
                       ("best", plan.best_passages_search(req, {"un/c"}, INDEX))]
     assert [name for name, _ in plan.follow_up_searches(req, legs[:2], shown[::2], INDEX)] == [
         "highlights"]
+    assert plan.whole_only(legs, shown) == [("un", "c#0")]

@@ -284,25 +284,31 @@ def test_a_hybrid_pages_highlights_land_on_the_passages_shown() -> None:
 def test_documents_scored_whole_are_the_keyword_side_of_the_fusion() -> None:
     # The passage leg's best keyword match is x; scored whole, y (whose words are spread
     # over its passages) is the better document, and only the document search brought it.
-    keyword = [_hit("x#2", "x", 9.0), _hit("z#1", "z", 8.0)]
+    keyword = [_hit("x#2", "x", 9.0), _hit("z#1", "z", 8.0), _hit("w#5", "w", 7.0)]
     semantic = [_hit("z#1", "z", 0.60), _hit("x#2", "x", 0.50)]
     whole = [_hit("y#0", "y", 20.0, text="first passage of y"), _hit("z#0", "z", 15.0),
              _hit("x#0", "x", 5.0)]
-    req = SearchRequest(q="aid", mode="hybrid", size=3, fusion="linear", alpha=0.5)
+    req = SearchRequest(q="aid", mode="hybrid", size=4, fusion="linear", alpha=0.5)
     window, ranked = results.hybrid_results(req, keyword, semantic, whole=whole)
-    assert ranked == 3
-    assert [r["doc_id"] for r in window] == ["z", "y", "x"]
-    assert [r["ranks"]["keyword"] for r in window] == [2, 1, 3]
+    # w, which only the passage leg found, stays a candidate, below every whole score.
+    assert ranked == 4
+    assert [r["doc_id"] for r in window] == ["z", "y", "x", "w"]
+    assert [r["ranks"]["keyword"] for r in window] == [2, 1, 3, 4]
     # A document the legs brought shows the passage they brought; y shows its first passage
     # until its best is found.
-    assert [r["passage"]["id"] for r in window] == ["z#1", "y#0", "x#2"]
+    assert [r["passage"]["id"] for r in window] == ["z#1", "y#0", "x#2", "w#5"]
     found = {**_hit("y#4", "y", 3.0, text="the best of y"),
              "highlight": {"text": ["the best of <mark>y</mark>"]}}
-    best = {"hits": {"hits": [found]}}
     before = window[1]["ranks"]
-    results.add_best_passages(window, best)
+    results.add_best_passages(window, [("un", "y#0")], {"hits": {"hits": [found]}})
     assert window[1]["passage"]["id"] == "y#4" and window[1]["ranks"] == before
     assert window[1]["passage"]["highlights"] == ["the best of <mark>y</mark>"]
-    assert [r["passage"]["id"] for r in (window[0], window[2])] == ["z#1", "x#2"]
+    assert [r["passage"]["id"] for r in window] == ["z#1", "y#4", "x#2", "w#5"]
+    # A document whose every passage with the words is excluded has no best passage: it goes.
+    again, _ = results.hybrid_results(req, keyword, semantic, whole=whole)
+    results.add_best_passages(again, [("un", "y#0")], {"hits": {"hits": []}})
+    assert [r["doc_id"] for r in again] == ["z", "x", "w"]
     # Without the document search, the best passages rank the documents, as before.
-    assert [r["doc_id"] for r in results.hybrid_results(req, keyword, semantic)[0]] == ["x", "z"]
+    plain, _ = results.hybrid_results(req, keyword, semantic)
+    assert [(r["doc_id"], r["ranks"]["keyword"]) for r in plain] == [("z", 2), ("x", 1),
+                                                                      ("w", 3)]
