@@ -6,9 +6,10 @@ For each size the synthetic collection ``synthetic-<n>`` (bench/synthetic.py) is
 the bench prefix (reused if present), its segments merged into one as ``verbatim index`` does
 after a large load (``--no-merge`` leaves them as loaded), then 200 queries are sent straight
 to Elasticsearch by one client after a warm-up: the semantic body alone (kNN, k=200,
-collapsed, size 10) and the hybrid page as the Searcher makes it (both legs uncollapsed,
-fused; the facets counted over the passages they brought, in hand; then a second round trip
-for the shown passages' highlights).
+collapsed, size 10) and the hybrid page as the Searcher makes it (both legs uncollapsed and,
+on an index of schema 2, the documents scored whole, fused; the facets counted over the
+passages they brought, in hand; then a second round trip for the shown passages' highlights
+and the best passages of documents only their whole words brought).
 Queries go to the collection's own alias, so other collections do not weigh on the numbers.
 It ends with the memory an int8_hnsw index of 10M passages needs, and what fits in 24 GB.
 

@@ -1,4 +1,5 @@
-"""The facets of a hybrid page, counted over the passages its two legs brought.
+"""The facets of a hybrid page, counted over the passages its searches brought (its two legs,
+and the first passages of the documents it scored whole).
 
 A hybrid page ranks only the candidates its legs return (a few hundred passages), and its
 total and facets describe exactly those. They are already in hand with their ``_source``,
@@ -23,7 +24,7 @@ K = TypeVar("K", str, tuple[int, int])
 
 
 def aggregations(legs: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
-    """What :func:`queries.facet_aggs` would answer over the legs' passages (each counted
+    """What :func:`queries.facet_aggs` would answer over the searches' passages (each counted
     once, in its own collection): documents per collection, type, speaker and date."""
     passages = {(hit["_source"].get("collection"), hit["_id"]): hit["_source"]
                 for hits in legs for hit in hits}

@@ -42,7 +42,7 @@ def search_header(index: str) -> dict[str, Any]:
 
 
 def page_kind(req: SearchRequest, vectors: Sequence[QueryVector] | None) -> str:
-    """Which page is sent: ``keyword``, ``semantic`` or ``hybrid`` (two legs fused). A request
+    """Which page is sent: ``keyword``, ``semantic`` or ``hybrid`` (both legs fused). A request
     without query vectors can only be answered by the keyword leg."""
     if req.mode == "keyword" or vectors is None:
         return "keyword"

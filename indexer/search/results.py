@@ -26,7 +26,7 @@ WIDER_INTERVALS = ((10, "decade"), (100, "century"), (1000, "millennium"))
 @dataclass(frozen=True)
 class Page:
     """One page of results with its facets; ``pageable`` is how many results paging can reach
-    (hybrid ranks only the candidates both legs brought, which may be fewer than ``total``)."""
+    (hybrid ranks only the candidates its searches brought, which may be fewer than ``total``)."""
 
     results: list[dict[str, Any]]
     facets: dict[str, Any]
@@ -108,11 +108,12 @@ def hybrid_results(req: SearchRequest, keyword_hits: Sequence[dict[str, Any]],
 
     The legs return passages. Documents are ranked by fusing each leg's best passage per
     document (a document whose title matches the words and whose second paragraph matches
-    the meaning gets both); the passage shown is the one that fuses best on its own, so it
-    is best on both counts (a quotation's own paragraph, not a neighbour sharing a word).
-    ``whole``: the documents scored whole by the same words (``plan.document_search``, each
-    hit a first passage); given, they are the keyword side of the documents' fusion, and a
-    document only they brought shows its first passage until
+    the meaning gets both), or, given ``whole`` (the documents scored whole by the same
+    words, ``plan.document_search``, each hit a first passage), their whole-document scores
+    on the keyword side; a document the keyword leg brought and ``whole`` did not ranks
+    below those at their lowest score. The passage shown is the one that fuses best on its
+    own, so it is best on both counts (a quotation's own paragraph, not a neighbour sharing
+    a word); a document only ``whole`` brought shows its first passage until
     ``plan.best_passages_search`` finds its best.
     """
     hits = {passage_key(h): h for h in whole or ()}
