@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-phrases bench-hostile bench-fusion bench-evidence load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-phrases bench-hostile bench-fusion bench-evidence bench-documents load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -123,6 +123,9 @@ bench-fusion: es-up $(BENCH_DEPS)
 
 bench-evidence: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.evidence $(BENCH_ARGS)
+
+bench-documents: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.documents $(BENCH_ARGS)
 
 # Quote provenance on a labelled set built from ../shared/data (indexes the archive once).
 bench-provenance: es-up $(BENCH_DEPS)

@@ -39,6 +39,10 @@ KEYWORD_CANDIDATES = 150
 # title and source are on every passage already.
 DOCUMENT_STEMS = "doc_stems"
 DOCUMENT_FIELDS = ("doc_words", "title", "source.text")
+# The exact words' weight in the document query, beside its stems at 1: chosen among 0, 0.1,
+# 0.2 and 0.3 (the passages' weight) on SciFact's train queries, where 0 and 0.1 tie, 0.1
+# losing nothing on the other four sets against 0 (BENCHMARKS.md §1, step 10).
+DOCUMENT_RAW_BOOST = 0.1
 NUM_CANDIDATES_FACTOR = 2
 MIN_NUM_CANDIDATES = 100  # kNN candidates per shard, however few results are asked for
 FACET_SIZE = 20
@@ -94,15 +98,16 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     return clauses
 
 
-def _match_clauses(positive: str, *, stems: str = "stems",
-                   words: Sequence[str] = KEYWORD_FIELDS) -> tuple[dict[str, Any], dict[str, Any]]:
+def _match_clauses(positive: str, *, stems: str = "stems", words: Sequence[str] = KEYWORD_FIELDS,
+                   raw_boost: float = RAW_BOOST) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a non-empty positive query must match (stems, exact words), and the adjacent-word
-    bonus. ``stems`` and ``words``: the fields searched (a passage's, or its document's whole)."""
+    bonus. ``stems``, ``words`` and ``raw_boost``: the fields searched and the weight of the
+    exact words (a passage's, or its document's whole)."""
     stemmed = stem_query(positive)
     # One clause a field, boosted inside (same scores): Lucene merges all into one disjunction,
     # and for plain words Elasticsearch sees no nested quote can match (no filter on each passage).
     legs: list[dict[str, Any]] = [{"simple_query_string": {
-        "query": positive, "fields": [f"{field}^{RAW_BOOST}"], "default_operator": "or",
+        "query": positive, "fields": [f"{field}^{raw_boost}"], "default_operator": "or",
         "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}}
         for field in words]
     if stemmed.strip(' |"()'):
@@ -135,16 +140,19 @@ def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
     return {"bool": query}
 
 
-def document_query(q: str, filters: Filters) -> dict[str, Any] | None:
+def document_query(q: str, filters: Filters, *,
+                   raw_boost: float = DOCUMENT_RAW_BOOST) -> dict[str, Any] | None:
     """The keyword query on each document whole, for the document-level keyword score of a
     hybrid page: the same clauses as :func:`keyword_query` on the whole document's stems and
-    words, which ride on its first passage only (without the adjacent-word bonus, which did
-    not change the ranking: BENCHMARKS.md §1, step 10). None when the query has no positive
-    words (every document would score the same)."""
+    words, which ride on its first passage only, its exact words weighed ``raw_boost``
+    (``bench.documents`` sweeps it), without the adjacent-word bonus (its shingles would
+    index every document's text once more). None when the query has no positive words
+    (every document would score the same)."""
     positive, _ = parse_keyword_query(q)
     if not positive:
         return None
-    matched, _ = _match_clauses(positive, stems=DOCUMENT_STEMS, words=DOCUMENT_FIELDS)
+    matched, _ = _match_clauses(positive, stems=DOCUMENT_STEMS, words=DOCUMENT_FIELDS,
+                                raw_boost=raw_boost)
     # No exclusions: ``-word`` excludes passages, which the legs and the search for a
     # document's best passage (:func:`best_passages_body`) apply; a document scored whole is
     # one whose words match, wherever the excluded word stands in it.
@@ -257,10 +265,11 @@ def keyword_search_body(req: SearchRequest, *, size: int, offset: int = 0,
     return body
 
 
-def document_search_body(req: SearchRequest) -> dict[str, Any] | None:
+def document_search_body(req: SearchRequest, *,
+                         raw_boost: float = DOCUMENT_RAW_BOOST) -> dict[str, Any] | None:
     """The documents a hybrid page scores whole (:func:`document_query`), as many as the
     keyword leg brings passages; each hit is the document's first passage."""
-    query = document_query(req.q, req.filters)
+    query = document_query(req.q, req.filters, raw_boost=raw_boost)
     if query is None:
         return None
     return {"query": query, **_page(KEYWORD_CANDIDATES, 0, False)}

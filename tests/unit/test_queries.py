@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from indexer.search.queries import (
+    DOCUMENT_RAW_BOOST,
     EXCLUSION_FIELDS,
     KEYWORD_FIELDS,
     RAW_BOOST,
@@ -109,7 +110,7 @@ def test_the_document_query_is_the_keyword_query_on_the_whole_document() -> None
                 "query": "hospit were shell", "fields": ["doc_stems"], "default_operator": "or",
                 "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}},
             *({"simple_query_string": {
-                "query": "Hospitals were shelled", "fields": [f"{field}^{RAW_BOOST}"],
+                "query": "Hospitals were shelled", "fields": [f"{field}^{DOCUMENT_RAW_BOOST}"],
                 "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
                 "analyze_wildcard": False}} for field in ("doc_words", "title", "source.text")),
         ], "minimum_should_match": 1}}],
