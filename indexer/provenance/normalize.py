@@ -120,8 +120,9 @@ def _tokens(text: str) -> tuple[Word, ...]:
             continue
         start, end = match.span()
         gap = False
-        while gaps and gaps[0] < start:
-            gap = gap or gaps.pop(0) >= previous_end
+        while gaps and gaps[0] < start:  # every mark before the word is taken off, once
+            if gaps.pop(0) >= previous_end:
+                gap = True
         # ``text`` keeps brackets that wrap the word, so a slice of a quote shows its editing.
         bracketed = inside is not None and all(
             inside[i] for i in range(start, end) if text[i].isalnum()

@@ -210,3 +210,12 @@ def test_omissions_marked_by_an_ellipsis_do_not_lower_similarity() -> None:
     silent = aligned("Hospitals, schools, camps and other sites are not being spared", source)
     assert marked.similarity == 1.0
     assert silent.similarity < 1.0
+
+
+def test_two_ellipses_between_two_words_mark_one_gap_and_end() -> None:
+    # Taking the second mark off used to wait on the first having set the gap: the loop never
+    # ended, and a search whose candidate passage held such a run hung its worker.
+    found = words("so it began ... … and then . . . ... it ended")
+    assert [w.text for w in found] == ["so", "it", "began", "and", "then", "it", "ended"]
+    assert [w.gap_before for w in found] == [False, False, False, True, False, True, False]
+    assert align("it began and then it ended", "so it began ... … and then . . . ... it ended")
