@@ -3,8 +3,9 @@
     python -m bench.fusion [--sets scifact,time,cisi,med,cranfield]
 
 The legs are fetched once per query exactly as a hybrid page fetches them (``plan.page_searches``
-over the collections ``bench.quality`` indexed: run it first), then every fusion is applied to
-the same legs in this process, so the variants differ in the fusion alone. ``linear`` at
+over the collections ``bench.quality`` indexed: run it first; the page's third search, its
+documents scored whole, is ``bench.documents``'s study), then every fusion is applied to the
+same legs in this process, so the variants differ in the fusion alone. ``linear`` at
 alpha 0.5 is the product's default and reproduces ``bench.quality``'s ``hybrid_linear``.
 """
 
