@@ -39,6 +39,7 @@ KEYWORD_CANDIDATES = 150
 # title and source are on every passage already.
 DOCUMENT_STEMS = "doc_stems"
 DOCUMENT_FIELDS = ("doc_words", "title", "source.text")
+DOCUMENT_EXCLUSION_FIELDS = ("doc_words", "title", "topic", "source.text")
 # The exact words' weight in the document query, beside its stems at 1: among 0, 0.1, 0.2 and
 # 0.3 (the passages' weight), SciFact's train queries rank 0 and 0.1 first, 0.001 apart (within
 # the noise of re-indexing); 0.1, above 0 on each of the other four sets (BENCHMARKS.md §1,
@@ -149,16 +150,20 @@ def document_query(q: str, filters: Filters, *,
     (``bench.documents`` sweeps it), without the adjacent-word bonus (its shingles would
     index every document's text once more). None when the query has no positive words
     (every document would score the same)."""
-    positive, _ = parse_keyword_query(q)
+    positive, excluded = parse_keyword_query(q)
     if not positive:
         return None
     matched, _ = _match_clauses(positive, stems=DOCUMENT_STEMS, words=DOCUMENT_FIELDS,
                                 raw_boost=raw_boost)
-    # No exclusions: ``-word`` excludes passages, which the legs and the search for a
-    # document's best passage (:func:`best_passages_body`) apply; a document scored whole is
-    # one whose words match, wherever the excluded word stands in it.
-    return {"bool": {"must": [matched], "filter": [
-        *filter_clauses(filters), {"exists": {"field": DOCUMENT_STEMS}}]}}
+    query: dict[str, Any] = {"must": [matched], "filter": [
+        *filter_clauses(filters), {"exists": {"field": DOCUMENT_STEMS}}]}
+    # ``-word`` excludes passages. A document that holds it anywhere is not scored whole (its
+    # other passages still come through the keyword leg): otherwise it would be counted, and
+    # shown, for words that stand beside the excluded one.
+    must_not = exclusion_clauses(excluded, DOCUMENT_EXCLUSION_FIELDS)
+    if must_not:
+        query["must_not"] = must_not
+    return {"bool": query}
 
 
 def highlight_body(q: str) -> dict[str, Any]:
@@ -172,10 +177,12 @@ def highlight_body(q: str) -> dict[str, Any]:
     return {**HIGHLIGHT, "highlight_query": {"bool": {"should": [matched, bonus]}}}
 
 
-def exclusion_clauses(excluded: Sequence[str]) -> list[dict[str, Any]]:
+def exclusion_clauses(excluded: Sequence[str], fields: Sequence[str] = EXCLUSION_FIELDS
+                      ) -> list[dict[str, Any]]:
     """What ``-word`` and ``-"a phrase"`` exclude, as ``must_not`` clauses: the keyword query
-    and the kNN filter of the semantic leg apply the same ones."""
-    return [{"simple_query_string": {"query": term, "fields": list(EXCLUSION_FIELDS),
+    and the kNN filter of the semantic leg apply the same ones (the document query, on the
+    document's whole words)."""
+    return [{"simple_query_string": {"query": term, "fields": list(fields),
                                      "default_operator": "and", "lenient": True}}
             for term in excluded]
 

@@ -114,9 +114,12 @@ def test_the_document_query_is_the_keyword_query_on_the_whole_document() -> None
                 "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
                 "analyze_wildcard": False}} for field in ("doc_words", "title", "source.text")),
         ], "minimum_should_match": 1}}],
-        # Only first passages carry a whole document, and only they may be hits. Exclusions
-        # are of passages: the legs and a document's best passage apply them.
+        # Only first passages carry a whole document, and only they may be hits; one that
+        # holds an excluded word anywhere is not scored whole.
         "filter": [{"terms": {"type": ["article"]}}, {"exists": {"field": "doc_stems"}}],
+        "must_not": [{"simple_query_string": {
+            "query": "camps", "fields": ["doc_words", "title", "topic", "source.text"],
+            "default_operator": "and", "lenient": True}}],
     }}
     assert document_query("-camps", Filters()) is None  # every document would score alike
 
