@@ -46,8 +46,8 @@ def older_schema(client: Elasticsearch, settings: Settings, collection: str) -> 
     from indexer import indices
 
     index = indices.current_index(client, settings, collection)
-    schema = indices.index_meta(client, index).get("schema") if index else None
-    return index is not None and int(schema or 1) < indices.SCHEMA_VERSION
+    return (index is not None
+            and indices.schema_of(indices.index_meta(client, index)) < indices.SCHEMA_VERSION)
 
 
 def require_data(path: Path) -> Path:

@@ -131,9 +131,14 @@ def index_dims(client: Elasticsearch, index: str) -> int | None:
     return int(dims) if dims is not None else None
 
 
+def schema_of(meta: dict[str, Any]) -> int:
+    """The schema an index was created at (indices from before it was recorded: 1)."""
+    return int(meta.get("schema") or 1)
+
+
 def whole_documents(meta: dict[str, Any]) -> bool:
     """Whether every document of the index carries its whole text's words and stems."""
-    return int(meta.get("schema") or 1) >= WHOLE_DOCUMENT_SCHEMA
+    return schema_of(meta) >= WHOLE_DOCUMENT_SCHEMA
 
 
 def encoder_of(meta: dict[str, Any]) -> tuple[str | None, str]:
@@ -155,11 +160,6 @@ def collection_metas(client: Elasticsearch, alias: str) -> dict[str, dict[str, A
         if meta.get("collection"):
             found[meta["collection"]] = dict(meta)
     return found
-
-
-def collection_encoders(client: Elasticsearch, alias: str) -> dict[str, tuple[str | None, str]]:
-    """Every collection behind ``alias`` with the (model, backend) that made its vectors."""
-    return {name: encoder_of(meta) for name, meta in collection_metas(client, alias).items()}
 
 
 def check_compatible(client: Elasticsearch, index: str, *, dims: int, model: str,
@@ -277,7 +277,7 @@ def collection_info(client: Elasticsearch, name: str, index: str) -> CollectionI
         model=meta.get("model"),
         encoder_backend=meta.get("encoder_backend"),
         created=meta.get("created"),
-        schema=int(meta.get("schema") or 1),
+        schema=schema_of(meta),
     )
 
 
