@@ -4,7 +4,9 @@
                           [--modes keyword,semantic,hybrid,mixed] [--workers 4]
                           [--client-processes 1]
 
-1. The synthetic collection ``synthetic-<n>`` is made under the bench prefix (reused if present).
+1. The synthetic collection ``synthetic-<n>`` is made under the bench prefix (reused if present),
+   its segments merged when ``verbatim index`` would merge after such a load
+   (``optimize.should_merge``), so that the load meets the index a user's load leaves.
 2. 200 short phrases from the same vocabulary are the queries; their vectors are computed once
    with the real model, and the model's cost alone is timed (one query; one page of semantic
    highlights, the sentences of 10 passages, which the API encodes in semantic mode).
@@ -40,7 +42,14 @@ import numpy as np
 from bench.common import bench_settings, write_result
 from bench.load import Planned, api_spec, closed_loop, percentiles, raw_spec, run_load
 from bench.server import gunicorn
-from bench.synthetic import generate_passages, index_synthetic, load_vocabulary, sample_queries
+from bench.synthetic import (
+    generate_passages,
+    index_synthetic,
+    load_vocabulary,
+    sample_queries,
+    segment_count,
+)
+from indexer import optimize
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
 from indexer.search import queries
@@ -184,6 +193,11 @@ def main(argv: list[str] | None = None) -> None:
     collection = f"synthetic-{args.passages}"
     print(f"collection {settings.alias(collection)} ({args.passages:,} passages)", flush=True)
     indexed = index_synthetic(client, settings, collection, args.passages)
+    segments = segment_count(client, indexed["index"])
+    if optimize.should_merge(args.passages, segments):
+        print(f"merging {segments} segments, as verbatim index does after a load this size",
+              flush=True)
+        indexed["merge"] = optimize.merge(client, indexed["index"]).as_dict()
 
     texts = sample_queries(load_vocabulary(), QUERIES)
     embedder = Embedder.from_settings(settings)
