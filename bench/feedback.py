@@ -1,0 +1,127 @@
+"""Rocchio feedback inside the semantic leg's own pool: MED's hybrid below its semantic leg
+(issue 13, item 3), at no second search.
+
+    python -m bench.feedback [--sets scifact,time,cisi,med,cranfield] [--betas 0.3,0.5]
+
+Step 9 of BENCHMARKS §1 found that moving the query vector towards the first page's top
+documents (Rocchio) puts hybrid above both legs on all five sets, but its second kNN search
+costs 1.3× a page's p95 at a million passages. Here the move costs no search: the semantic
+leg's passages come back with their vectors in the page's first msearch, the query is moved
+towards the vectors of the top ``--docs`` documents of the fused page, and only those
+passages are scored again (exactly, on this machine) before the page is fused a second time.
+Every variant is fused by the product's own ``results.hybrid_results`` from the same legs, in
+one run (run ``bench.quality`` first: it indexes the collections). SciFact's train queries are
+reported apart: a weight is chosen on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from bench.common import bench_settings, require_data, write_result
+from bench.fusion import ndcg10
+from bench.quality import SETS, collection_name, load_qrels, load_queries
+from indexer.client import build_client
+from indexer.ingest.actions import doc_key
+from indexer.model.embedder import Embedder
+from indexer.search import exact, queries, results
+from indexer.search.request import Filters, SearchRequest
+from indexer.search.searcher import Searcher
+
+SIZE = 100  # documents ranked per query, as bench.quality asks
+
+
+def with_vectors(body: dict[str, Any]) -> dict[str, Any]:
+    """The semantic leg's body, its passages' vectors returned with them."""
+    excludes = [f for f in queries.SOURCE_EXCLUDES if f != "embedding"]
+    return {**body, "_source": {"excludes": excludes}}
+
+
+def moved_leg(semantic: list[dict[str, Any]], query: np.ndarray, top: list[str],
+              beta: float) -> list[dict[str, Any]]:
+    """The semantic leg's passages scored again against the query moved ``beta`` of the way
+    towards the mean of ``top``'s vectors (passage keys), as Elasticsearch scores cosine."""
+    vectors = {results.passage_key(h): np.asarray(h["_source"]["embedding"], dtype=np.float32)
+               for h in semantic}
+    feedback = [vectors[k] for k in top if k in vectors]
+    if not feedback or not semantic:
+        return semantic
+    rows = np.stack([v / np.linalg.norm(v) for v in feedback])
+    moved = query + beta * rows.mean(axis=0)
+    moved /= np.linalg.norm(moved)
+    out = []
+    for hit in semantic:
+        v = vectors[results.passage_key(hit)]
+        out.append({**hit, "_score": float((1 + moved @ (v / np.linalg.norm(v))) / 2)})
+    return sorted(out, key=lambda h: -h["_score"])
+
+
+def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
+             betas: list[float], docs: int) -> dict[str, dict[str, list[str]]]:
+    """Each variant's ranked documents per query."""
+    names = ["product", "semantic", *(f"{src} {b}" for src in ("fused", "semantic")
+                                      for b in betas)]
+    out: dict[str, dict[str, list[str]]] = {n: {} for n in names}
+    for qid, text in texts:
+        asked = SearchRequest(q=text[:1000], mode="hybrid", size=SIZE,
+                              filters=Filters(collections=(collection,)))
+        prepared = searcher.prepare(asked)
+        req = prepared.req
+        searches = searcher.page_searches(req, prepared.vectors)
+        header, body = searches[1]
+        searches[1] = (header, with_vectors(body))
+        answers = searcher.msearch(searches)
+        keyword, semantic = results.hits_of(answers[0]), results.hits_of(answers[1])
+        whole = results.hits_of(answers[2]) if len(answers) > 2 else None
+        firsts = (exact.exact_passages(asked.q, keyword)
+                  or exact.near_passages(asked.q, prepared.relaxed, keyword))
+        shown, _ = results.hybrid_results(req, keyword, semantic, firsts, whole)
+        out["product"][qid] = [r["doc_id"] for r in shown]
+        seen: dict[str, None] = {}
+        for h in semantic:
+            seen.setdefault(h["_source"]["doc_id"], None)
+        out["semantic"][qid] = list(seen)[:SIZE]
+        assert prepared.vectors is not None
+        query = np.asarray(prepared.vectors[0].vector, dtype=np.float32)
+        fused_top = [results.passage_key({"_id": r["passage"]["id"], "_source": {
+            "doc_key": doc_key(r["collection"], r["doc_id"])}})
+                     for r in shown[:docs] if r["passage"].get("id")]
+        semantic_top = [results.passage_key(h) for h in semantic[:docs]]
+        for src, top in (("fused", fused_top), ("semantic", semantic_top)):
+            for beta in betas:
+                leg = moved_leg(semantic, query, top, beta)
+                ranked, _ = results.hybrid_results(req, keyword, leg, firsts, whole)
+                out[f"{src} {beta}"][qid] = [r["doc_id"] for r in ranked]
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--betas", default="0.2,0.3,0.5")
+    parser.add_argument("--docs", type=int, default=3, help="top documents the query moves to")
+    args = parser.parse_args(argv)
+    betas = [float(b) for b in args.betas.split(",")]
+    settings = bench_settings()
+    embedder = Embedder.from_settings(settings)
+    searcher = Searcher(build_client(settings, request_timeout=120), embedder, settings)
+    table: dict[str, dict[str, float]] = {}
+    for name in args.sets.split(","):
+        folder = require_data(SETS[name])
+        for split in ("train", "test") if name == "scifact" else ("test",):
+            qrels = load_qrels(folder, split)
+            runs = rankings(searcher, collection_name(name, embedder.backend),
+                            load_queries(folder, qrels), betas, args.docs)
+            label = f"{name} {split}" if name == "scifact" else name
+            table[label] = {variant: ndcg10(run, qrels) for variant, run in runs.items()}
+            print(f"{label:14}" + "".join(f"  {v} {s:.4f}" for v, s in table[label].items()),
+                  flush=True)
+    write_result("feedback", {"ndcg@10": table, "betas": betas, "docs": args.docs,
+                              "model": settings.model, "encoder_backend": embedder.backend})
+
+
+if __name__ == "__main__":
+    main()
