@@ -46,7 +46,7 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
         keyword, semantic = results.hits_of(answers[0]), results.hits_of(answers[1])
         # As ``Searcher._page``: the wording as asked, before its phrases were relaxed.
         firsts = (exact.exact_passages(asked.q, keyword)
-                  or exact.near_passages(asked.q, prepared.relaxed, keyword))
+                  or exact.phrase_passages(asked.q, prepared.relaxed, keyword))
         whole = iter(answers[2:])
         variants: dict[str, Any] = {"passages": None}
         for boost, body in zip(boosts, bodies, strict=True):

@@ -77,7 +77,7 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
         keyword, semantic = results.hits_of(answers[0]), results.hits_of(answers[1])
         whole = results.hits_of(answers[2]) if len(answers) > 2 else None
         firsts = (exact.exact_passages(asked.q, keyword)
-                  or exact.near_passages(asked.q, prepared.relaxed, keyword))
+                  or exact.phrase_passages(asked.q, prepared.relaxed, keyword))
         shown, _ = results.hybrid_results(req, keyword, semantic, firsts, whole)
         out["product"][qid] = [r["doc_id"] for r in shown]
         seen: dict[str, None] = {}

@@ -62,16 +62,20 @@ def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, 
     return found
 
 
-def near_passages(q: str, relaxed: Sequence[dict[str, str]],
-                  keyword_hits: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """For a query that is one quoted phrase found only with its words near each other
-    (``phrases``, level ``near``): the keyword leg's best passages, which hold them (in the
-    text, or with the title or context), closest first (the sloppy phrase scores nearer words
-    higher). A phrase with slop is the near-exact match a user who typed quotation marks
-    wants first, as a pasted quotation."""
+def phrase_passages(q: str, relaxed: Sequence[dict[str, str]],
+                    keyword_hits: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """For a query that is one quoted phrase, found as typed or with its words near each
+    other (``phrases``, level ``near``), too short or too loosely held to align as a
+    quotation: the keyword leg's best passages, which all hold it (in the text, or with the
+    title or context), closest first (the sloppy phrase scores nearer words higher). The
+    quotation marks ask for those words; a passage the semantic leg brought without them
+    must not come first (a phrase found in one document alone tied, once min-max scaled, with
+    the semantic leg's best document)."""
     whole = q.strip()
-    if len(relaxed) != 1 or relaxed[0]["level"] != "near" or whole.count('"') != 2 \
-            or not (whole[0] == whole[-1] == '"') or whole[1:-1].strip() != relaxed[0]["phrase"]:
+    if whole.count('"') != 2 or not (whole[0] == whole[-1] == '"'):
+        return {}
+    if relaxed and (len(relaxed) != 1 or relaxed[0]["level"] != "near"
+                    or whole[1:-1].strip() != relaxed[0]["phrase"]):
         return {}
     best = keyword_hits[:EXACT_CANDIDATES]
     top = max((float(hit["_score"]) for hit in best), default=0.0) or 1.0

@@ -182,7 +182,7 @@ class Searcher:
     def _page(self, req: SearchRequest, vectors: list[QueryVector] | None, *,
               relaxed: tuple[str, list[dict[str, str]]] = ("", [])) -> results.Page:
         """The page's msearch (one leg or both, and the facets), shaped. ``relaxed``: the query
-        as asked and its phrases relaxed, for ``exact.near_passages``."""
+        as asked and its phrases relaxed, for ``exact.phrase_passages``."""
         kind = plan.page_kind(req, vectors)
         responses = self.msearch(self.page_searches(req, vectors))
         partial = any(r.get("timed_out") for r in responses)
@@ -191,7 +191,7 @@ class Searcher:
             # The wording as the user typed it: a quoted phrase relaxed for the keyword leg is
             # still a quotation, whose passages with a word changed are near-exact matches.
             firsts = (exact.exact_passages(relaxed[0] or req.q, legs[0])
-                      or exact.near_passages(*relaxed, legs[0]))
+                      or exact.phrase_passages(*relaxed, legs[0]))
             shown, fused = results.hybrid_results(req, legs[0], legs[1], firsts,
                                                   legs[2] if len(legs) > 2 else None)
             # The total and the facets count the documents the fusion ranked, no more: the

@@ -49,15 +49,34 @@ def test_the_document_holding_the_wording_goes_first() -> None:
     assert exact.exact_passages("turkish border density", keyword) == {}  # no quotation
 
 
-def test_a_phrase_found_only_near_puts_the_keyword_legs_passages_first() -> None:
+def test_a_quoted_phrase_found_puts_the_keyword_legs_passages_first() -> None:
     hits = [_hit("a#0", "a", 8.0, "x"), _hit("b#0", "b", 4.0, "y")]
     near = [{"phrase": "border population density", "level": "near"}]
-    firsts = exact.near_passages('"border population density"', near, hits)
+    firsts = exact.phrase_passages('"border population density"', near, hits)
     assert firsts == {results.passage_key(hits[0]): 1.0, results.passage_key(hits[1]): 0.5}
-    # Only a query that is that one phrase, relaxed to its near form; not its words alone.
-    assert exact.near_passages('"border population density" idlib', near, hits) == {}
-    assert exact.near_passages('"border population density"',
+    # Only a query that is that one phrase, found as typed or relaxed to its near form; not
+    # its words alone, which a passage without the phrase holds too.
+    assert exact.phrase_passages('"border population density" idlib', near, hits) == {}
+    assert exact.phrase_passages('"border population density"',
                                [{"phrase": "border population density", "level": "words"}],
                                hits) == {}
-    assert exact.near_passages('"border population density"', [], hits) == {}
-    assert exact.near_passages(' " border population density " ', near, hits) == firsts
+    assert exact.phrase_passages('"border population density"', [], hits) == firsts
+    assert exact.phrase_passages("border population density", [], hits) == {}
+    assert exact.phrase_passages('"border population" "density"', [], hits) == {}
+    assert exact.phrase_passages(' " border population density " ', near, hits) == firsts
+
+
+def test_a_short_quoted_phrase_in_one_document_only_ranks_it_first() -> None:
+    # "so duty Secretary-General" (stop words forgotten) matches one speech on the stems; it
+    # is too loosely held to align as a quotation, and the semantic leg did not bring it.
+    q = '"so duty Secretary-General"'
+    keyword = [_hit("speech#4", "speech", 9.1, "...and so is the duty of the Secretary-General.")]
+    semantic = [_hit("other#0", "other", 0.8, "His Excellency the Secretary-General,"),
+                _hit("third#0", "third", 0.7, "I thank the Secretary-General.")]
+    req = SearchRequest(q=q, mode="hybrid")
+    assert exact.exact_passages(q, keyword) == {}
+    without, _ = results.hybrid_results(req, keyword, semantic)
+    assert without[0]["doc_id"] == "other"  # min-max ties the two legs' only best: 0.5 each
+    firsts = exact.phrase_passages(q, [], keyword)
+    shown, _ = results.hybrid_results(req, keyword, semantic, firsts)
+    assert [r["doc_id"] for r in shown] == ["speech", "other", "third"]
