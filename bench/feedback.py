@@ -7,8 +7,10 @@ Step 9 of BENCHMARKS §1 found that moving the query vector towards the first pa
 documents (Rocchio) puts hybrid above both legs on all five sets, but its second kNN search
 costs 1.3× a page's p95 at a million passages. Here the move costs no search: the semantic
 leg's passages come back with their vectors in the page's first msearch, the query is moved
-towards the vectors of the top ``--docs`` documents of the fused page, and only those
-passages are scored again (exactly, on this machine) before the page is fused a second time.
+towards the vectors of the top ``--docs`` documents of the fused page (those whose shown
+passage the semantic leg brought: it alone came with vectors) or of the semantic leg, and the
+semantic leg's passages are all scored again, exactly (float32, where Elasticsearch scored the
+int8 copies: ``beta`` 0 is that control), before the page is fused a second time.
 Every variant is fused by the product's own ``results.hybrid_results`` from the same legs, in
 one run (run ``bench.quality`` first: it indexes the collections). SciFact's train queries are
 reported apart: a weight is chosen on them.
@@ -46,11 +48,9 @@ def moved_leg(semantic: list[dict[str, Any]], query: np.ndarray, top: list[str],
     towards the mean of ``top``'s vectors (passage keys), as Elasticsearch scores cosine."""
     vectors = {results.passage_key(h): np.asarray(h["_source"]["embedding"], dtype=np.float32)
                for h in semantic}
-    feedback = [vectors[k] for k in top if k in vectors]
-    if not feedback or not semantic:
-        return semantic
-    rows = np.stack([v / np.linalg.norm(v) for v in feedback])
-    moved = query + beta * rows.mean(axis=0)
+    feedback = [v / np.linalg.norm(v) for v in (vectors[k] for k in top if k in vectors)]
+    # No feedback found: the query as it was, still scored exactly, as the control is.
+    moved = query + beta * np.mean(feedback, axis=0) if feedback else query.copy()
     moved /= np.linalg.norm(moved)
     out = []
     for hit in semantic:
@@ -101,7 +101,7 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS))
-    parser.add_argument("--betas", default="0.2,0.3,0.5")
+    parser.add_argument("--betas", default="0,0.2,0.3,0.5")
     parser.add_argument("--docs", type=int, default=3, help="top documents the query moves to")
     args = parser.parse_args(argv)
     betas = [float(b) for b in args.betas.split(",")]

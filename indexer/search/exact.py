@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from indexer.provenance.align import align
-from indexer.provenance.grade import wording_verdict
+from indexer.provenance.grade import NEGATIONS, wording_verdict
+from indexer.provenance.normalize import words
 from indexer.search.results import passage_key
+from indexer.text.stemming import STOP_WORDS
 
 QUOTATION_MIN_WORDS = 8
 # An unquoted query must find this share of its words, in order, in the passage: a question
@@ -64,19 +66,56 @@ def exact_passages(q: str, keyword_hits: Sequence[dict[str, Any]]) -> dict[str, 
 
 def phrase_passages(q: str, relaxed: Sequence[dict[str, str]],
                     keyword_hits: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """For a query that is one quoted phrase, found as typed or with its words near each
-    other (``phrases``, level ``near``), too short or too loosely held to align as a
-    quotation: the keyword leg's best passages, which all hold it (in the text, or with the
-    title or context), closest first (the sloppy phrase scores nearer words higher). The
-    quotation marks ask for those words; a passage the semantic leg brought without them
-    must not come first (a phrase found in one document alone tied, once min-max scaled, with
-    the semantic leg's best document)."""
+    """For a query that is one quoted phrase not aligned as a quotation (too short, or held
+    with its stop words left out): the keyword leg's best passages that hold it, first. The
+    quotation marks ask for those words; a passage the semantic leg brought without them must
+    not come first (a phrase found in one speech alone tied, once min-max scaled, with the
+    semantic leg's best document, and lost).
+
+    Found as typed: the passages whose text or title holds its words in that order (``holds``:
+    the stemmed field it matched leaves out stop words, negations among them, so the keyword
+    leg alone is not proof), all level, so that the fusion orders them. Found only with its
+    words near each other (``phrases``, level ``near``): every passage the keyword leg brought,
+    closest first (the sloppy phrase scores nearer words higher)."""
     whole = q.strip()
     if whole.count('"') != 2 or not (whole[0] == whole[-1] == '"'):
         return {}
-    if relaxed and (len(relaxed) != 1 or relaxed[0]["level"] != "near"
-                    or whole[1:-1].strip() != relaxed[0]["phrase"]):
-        return {}
+    phrase = whole[1:-1].strip()
     best = keyword_hits[:EXACT_CANDIDATES]
+    if not relaxed:
+        return {passage_key(hit): 1.0 for hit in best
+                if any(holds(phrase, hit["_source"].get(field) or "")
+                       for field in ("text", "title"))}
+    if len(relaxed) != 1 or relaxed[0]["level"] != "near" or phrase != relaxed[0]["phrase"]:
+        return {}
     top = max((float(hit["_score"]) for hit in best), default=0.0) or 1.0
     return {passage_key(hit): float(hit["_score"]) / top for hit in best}
+
+
+def holds(phrase: str, text: str) -> bool:
+    """Whether ``text`` holds ``phrase``'s words in this order, where either may have a stop
+    word the other lacks (``"so duty Secretary-General"`` in "so is the duty of the
+    Secretary-General"), but never a negation ("did support" is not "did not support")."""
+    every = [w.norm for w in words(phrase)]
+    wanted = [w for w in every if _counts(w)] or every  # "to be or" is all stop words
+    have = [w.norm for w in words(text)]
+    if not wanted:
+        return False
+    for start, word in enumerate(have):
+        if word != wanted[0]:
+            continue
+        i, k = start + 1, 1
+        while k < len(wanted) and i < len(have):
+            if have[i] == wanted[k]:
+                k += 1
+            elif _counts(have[i]):
+                break
+            i += 1
+        if k == len(wanted):
+            return True
+    return False
+
+
+def _counts(norm: str) -> bool:
+    """A word a phrase must match: not a stop word, or a negation."""
+    return norm not in STOP_WORDS or norm in NEGATIONS

@@ -60,9 +60,7 @@ def test_a_quoted_phrase_found_puts_the_keyword_legs_passages_first() -> None:
     assert exact.phrase_passages('"border population density"',
                                [{"phrase": "border population density", "level": "words"}],
                                hits) == {}
-    assert exact.phrase_passages('"border population density"', [], hits) == firsts
-    assert exact.phrase_passages("border population density", [], hits) == {}
-    assert exact.phrase_passages('"border population" "density"', [], hits) == {}
+    assert exact.phrase_passages('"border population" "density"', near, hits) == {}
     assert exact.phrase_passages(' " border population density " ', near, hits) == firsts
 
 
@@ -80,3 +78,31 @@ def test_a_short_quoted_phrase_in_one_document_only_ranks_it_first() -> None:
     firsts = exact.phrase_passages(q, [], keyword)
     shown, _ = results.hybrid_results(req, keyword, semantic, firsts)
     assert [r["doc_id"] for r in shown] == ["speech", "other", "third"]
+
+
+def test_a_quoted_phrase_found_as_typed_puts_the_passages_holding_it_first() -> None:
+    hits = [_hit("a#0", "a", 8.0, "The border population density rose."),
+            _hit("b#0", "b", 6.0, "Density of the border population."),  # stems only
+            _hit("c#0", "c", 4.0, "x"), _hit("d#0", "d", 2.0, "the border, its population "
+                                                           "and the density")]
+    hits[2]["_source"]["title"] = "On border population density"
+    firsts = exact.phrase_passages('"border population density"', [], hits)
+    # All level: the fusion orders them; a passage without them in order is not among them.
+    assert firsts == {results.passage_key(hits[0]): 1.0, results.passage_key(hits[2]): 1.0}
+    assert exact.phrase_passages("border population density", [], hits) == {}
+    assert exact.phrase_passages('"border population" "density"', [], hits) == {}
+
+
+@pytest.mark.parametrize(("phrase", "text", "held"), [
+    ("so duty Secretary-General", "and so is the duty of the Secretary-General.", True),
+    ("the duty of the Secretary-General", "so duty Secretary-General", True),
+    ("duty Secretary-General", "the duty of our Secretary-General", False),  # a word between
+    ("Secretary-General duty", "the duty of the Secretary-General", False),  # order
+    ("did not support", "they did support the text", False),  # a negation is never left out
+    ("did support", "they did not support the text", False),
+    ("didn't support", "they didn’t support it", True),
+    ("to be or", "to be, or not to be", True),  # all stop words: each one counts
+    ("to be or", "or to be", False),
+])
+def test_a_phrase_is_held_with_its_words_in_order(phrase: str, text: str, held: bool) -> None:
+    assert exact.holds(phrase, text) is held
