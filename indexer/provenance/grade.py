@@ -10,6 +10,7 @@ from typing import Literal
 
 from indexer.provenance.align import Alignment, DiffOp
 from indexer.provenance.normalize import words
+from indexer.text.stemming import NEGATIONS
 
 Wording = Literal["verbatim", "trimmed", "altered"]
 
@@ -25,12 +26,6 @@ MIN_RUN_WORDS = 3
 # Without an ellipsis, the quote's matched words must be at least this share of the source span:
 # a quote that silently skips more source words than it keeps is not close wording.
 MIN_SPAN_SHARE = 0.5
-# Leaving out one of these reverses what was said, so it alters the quote even as a trim.
-NEGATIONS = frozenset({
-    "not", "no", "never", "nor", "neither", "none", "nothing", "nobody", "nowhere", "cannot",
-    "without", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant",
-    "couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt",
-})
 
 
 def _count(text: str) -> int:
@@ -52,8 +47,9 @@ def _close(alignment: Alignment) -> bool:
     )
 
 
-# A cut of more words than this is a clause left out ("..., and neither should relief."), not
-# a negation taken from the words that remain.
+# Leaving out a negation (NEGATIONS) reverses what was said, so it alters the quote even as a
+# trim. But a cut of more words than this is a clause left out ("..., and neither should
+# relief."), not a negation taken from the words that remain.
 NEGATION_CUT_WORDS = 2
 
 

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from indexer.provenance.align import align
-from indexer.provenance.grade import NEGATIONS, wording_verdict
+from indexer.provenance.grade import wording_verdict
 from indexer.provenance.normalize import words
 from indexer.search.results import passage_key
-from indexer.text.stemming import STOP_WORDS
+from indexer.text.stemming import NEGATIONS, STOP_WORDS
 
 QUOTATION_MIN_WORDS = 8
 # An unquoted query must find this share of its words, in order, in the passage: a question

@@ -21,6 +21,13 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - one readable line per Lucene source
     "a an and are as at be but by for if in into is it no not of on or such that the their "
     "then there these they this to was will with"
 ).split())
+# Words that turn a statement into its opposite. "no" and "not" are Lucene stop words, and the
+# stemmed fields leave them out; a quoted phrase must not lose them (below).
+NEGATIONS = frozenset({
+    "not", "no", "never", "nor", "neither", "none", "nothing", "nobody", "nowhere", "cannot",
+    "without", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant",
+    "couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt",
+})
 _WORD = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _local = threading.local()
@@ -62,10 +69,22 @@ _QUERY_WORD = re.compile(r"[^\W_][\w'’]*", re.UNICODE)
 
 def stem_query(query: str) -> str:
     """Stem the words of a simple_query_string query, keeping its syntax (quotes, ``|``,
-    parentheses, ``*``); stop words are dropped as they are from the stemmed fields."""
+    parentheses, ``*``); stop words are dropped as they are from the stemmed fields.
+
+    Except a negation inside a quoted phrase, kept as typed: the stemmed fields hold no
+    negation, so such a phrase cannot match there, only in the exact words, where "did not
+    support" is not "did support". Loose words lose it as before: they are no statement."""
 
     def replace(match: re.Match[str]) -> str:
-        stems = stem_words(match.group(0))
-        return " ".join(stems)
+        return " ".join(stem_words(match.group(0)))
 
-    return " ".join(_QUERY_WORD.sub(replace, query).split())
+    def replace_quoted(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word.lower().replace("'", "").replace("’", "") in NEGATIONS:
+            return word.lower()
+        return replace(match)
+
+    parts = query.split('"')
+    for i, part in enumerate(parts):
+        parts[i] = _QUERY_WORD.sub(replace_quoted if i % 2 else replace, part)
+    return " ".join('"'.join(parts).split())

@@ -9,5 +9,13 @@ def test_stems_drop_stop_words_and_possessives() -> None:
 
 
 def test_query_syntax_survives_stemming() -> None:
-    assert stem_query('"not being spared" hospitals | clinics -x (Idlib*)') == \
-        '" be spare" hospit | clinic -x (idlib*)'
+    assert stem_query('"being spared" hospitals | clinics -x (Idlib*)') == \
+        '"be spare" hospit | clinic -x (idlib*)'
+
+
+def test_a_quoted_phrase_keeps_its_negations() -> None:
+    # The stemmed fields hold no negation, so the phrase can only match the exact words,
+    # where "not being spared" is not "being spared".
+    assert stem_query('"not being spared" hospitals') == '"not be spare" hospit'
+    assert stem_query('"No evidence"~3 of that') == '"no evid"~3'
+    assert stem_query("did not support") == "did support"  # loose words: no statement

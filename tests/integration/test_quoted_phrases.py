@@ -1,0 +1,79 @@
+"""Quotation marks mean the words, on a real node and model: a quoted phrase never matches its
+opposite (the stemmed fields hold no negation), and one remembered without its stop words
+still finds its document. (The hybrid fusion's part, a phrase found in one document only put
+first, is tested on its own in tests/unit/test_exact.py: in a collection this small the
+semantic leg brings every document, so the tie it fixes cannot arise here.)"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from indexer.model.embedder import Embedder
+from indexer.search.request import SearchRequest
+from indexer.search.searcher import Searcher
+from indexer.settings import Settings
+from tests.conftest import indexed_prefix
+
+pytestmark = pytest.mark.integration
+
+DOCUMENTS = [
+    {"id": "opposed", "title": "Council vote",
+     "text": "The delegation did not support the draft resolution on the river basin."},
+    {"id": "supported", "title": "Council vote, later",
+     "text": "The delegation did support the draft resolution on the river basin."},
+    # Holds "so is the duty of the harbour master", in a sentence about something else.
+    {"id": "ferry", "title": "Harbour notes",
+     "text": "The ferry left at dawn; so is the duty of the harbour master to ring the bell."},
+    # About duties and obligations, without the phrase: what the semantic leg prefers.
+    *({"id": f"duty-{i}", "title": f"Obligations {i}",
+       "text": f"Every official has obligations and responsibilities to the public, item {i}."}
+      for i in range(3)),
+]
+
+
+@pytest.fixture(scope="module")
+def settings(es, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("quoted") / "quoted.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in DOCUMENTS))
+    with indexed_prefix(es, "quoted", [str(path), "--collection", "votes",
+                                       "--type", "article"]) as settings:
+        yield settings
+
+
+def _search(es: Any, embedder: Embedder, settings: Settings, q: str,
+            mode: str) -> dict[str, Any]:
+    return Searcher(es, embedder, settings).search(SearchRequest(q=q, mode=mode),
+                                                   mark_semantic=False)
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_a_quoted_negation_is_never_its_opposite(es, embedder: Embedder,  # type: ignore[no-untyped-def]
+                                                 settings: Settings, mode: str) -> None:
+    body = _search(es, embedder, settings, '"did not support"', mode)
+    assert body["results"][0]["doc_id"] == "opposed"
+    if mode == "keyword":  # the keyword leg matches the phrase and nothing else
+        assert [r["doc_id"] for r in body["results"]] == ["opposed"]
+    # The other way round the stems still match (they left "not" out when indexed), but the
+    # passage that holds the words as quoted comes first: in keyword mode by its exact words,
+    # in hybrid mode as the one that holds the phrase.
+    for other in ("keyword", "hybrid"):
+        body = _search(es, embedder, settings, '"did support"', other)
+        assert body["results"][0]["doc_id"] == "supported", other
+    # Loose words are no statement: both documents hold them.
+    body = _search(es, embedder, settings, "did not support resolution", "keyword")
+    assert {"opposed", "supported"} <= {r["doc_id"] for r in body["results"]}
+
+
+def test_a_phrase_without_its_stop_words_finds_its_document(es, embedder: Embedder,  # type: ignore[no-untyped-def]
+                                                       settings: Settings) -> None:
+    # The phrase as remembered, its stop words left out: found on the stems, in one document.
+    q = '"so duty harbour master"'
+    keyword = _search(es, embedder, settings, q, "keyword")
+    assert [r["doc_id"] for r in keyword["results"]] == ["ferry"]
+    hybrid = _search(es, embedder, settings, q, "hybrid")
+    assert hybrid["results"][0]["doc_id"] == "ferry"
+    assert hybrid.get("phrase_fallback") is False
