@@ -17,9 +17,8 @@ from typing import Any
 
 from indexer.provenance.align import align
 from indexer.provenance.grade import wording_verdict
-from indexer.provenance.normalize import words
 from indexer.search.results import passage_key
-from indexer.text.stemming import NEGATIONS, STOP_WORDS
+from indexer.text.stemming import phrase_tokens
 
 QUOTATION_MIN_WORDS = 8
 # An unquoted query must find this share of its words, in order, in the passage: a question
@@ -72,8 +71,8 @@ def phrase_passages(q: str, relaxed: Sequence[dict[str, str]],
     not come first (a phrase found in one speech alone tied, once min-max scaled, with the
     semantic leg's best document, and lost).
 
-    Found as typed: the passages whose text or title holds its words in that order (``holds``:
-    the stemmed field it matched leaves out stop words, negations among them, so the keyword
+    Found as typed: the passages whose text, title, source or speaker hold its words in that
+    order (``holds``: the stemmed field it matched leaves out "not" and "no", so the keyword
     leg alone is not proof), all level, so that the fusion orders them. Found only with its
     words near each other (``phrases``, level ``near``): every passage the keyword leg brought,
     closest first (the sloppy phrase scores nearer words higher)."""
@@ -85,7 +84,7 @@ def phrase_passages(q: str, relaxed: Sequence[dict[str, str]],
     if not relaxed:
         return {passage_key(hit): 1.0 for hit in best
                 if any(holds(phrase, hit["_source"].get(field) or "")
-                       for field in ("text", "title"))}
+                       for field in ("text", "title", "source", "speaker"))}
     if len(relaxed) != 1 or relaxed[0]["level"] != "near" or phrase != relaxed[0]["phrase"]:
         return {}
     top = max((float(hit["_score"]) for hit in best), default=0.0) or 1.0
@@ -93,29 +92,26 @@ def phrase_passages(q: str, relaxed: Sequence[dict[str, str]],
 
 
 def holds(phrase: str, text: str) -> bool:
-    """Whether ``text`` holds ``phrase``'s words in this order, where either may have a stop
-    word the other lacks (``"so duty Secretary-General"`` in "so is the duty of the
-    Secretary-General"), but never a negation ("did support" is not "did not support")."""
-    every = [w.norm for w in words(phrase)]
-    wanted = [w for w in every if _counts(w)] or every  # "to be or" is all stop words
-    have = [w.norm for w in words(text)]
+    """Whether ``text`` holds ``phrase``'s words in this order, compared as the stemmed fields
+    compare them (stems, hyphens split, so "Secretary General" is in "the Secretary-General's"),
+    where either may have a stop word the other lacks (``"so duty Secretary-General"`` in "so
+    is the duty of the Secretary-General"), but never a negation ("did support" is not "did
+    not support", which those fields cannot tell apart)."""
+    every = phrase_tokens(phrase)
+    wanted = [stem for stem, skipped in every if not skipped] or [stem for stem, _ in every]
+    have = phrase_tokens(text)
     if not wanted:
         return False
-    for start, word in enumerate(have):
-        if word != wanted[0]:
+    for start, (stem, _) in enumerate(have):
+        if stem != wanted[0]:
             continue
         i, k = start + 1, 1
         while k < len(wanted) and i < len(have):
-            if have[i] == wanted[k]:
+            if have[i][0] == wanted[k]:
                 k += 1
-            elif _counts(have[i]):
+            elif not have[i][1]:
                 break
             i += 1
         if k == len(wanted):
             return True
     return False
-
-
-def _counts(norm: str) -> bool:
-    """A word a phrase must match: not a stop word, or a negation."""
-    return norm not in STOP_WORDS or norm in NEGATIONS

@@ -22,7 +22,7 @@ from typing import Any
 from indexer.search.queries import keyword_query
 from indexer.search.request import Filters
 from indexer.search.syntax import PHRASE
-from indexer.text.stemming import STOP_WORDS, stem_words
+from indexer.text.stemming import NEGATIONS, STOP_WORDS, stem_words
 
 _WORD = re.compile(r"\w[\w'’-]*")  # never a leading minus: that would exclude the word
 LEVELS = ("near", "words")
@@ -56,7 +56,9 @@ def near_form(phrase: str) -> str:
     """The phrase's content words, every one required, near each other in any order:
     ``"density turkish border"~40``. Each word once (by its stem: a repeat adds nothing to
     "near the others" and makes the sloppy phrase costly), at most ``MAX_NEAR_WORDS``."""
-    words = [w for w in _WORD.findall(phrase) if w.lower() not in STOP_WORDS]
+    # A negation is no stop word here: "did not support" near each other is not "did support".
+    words = [w for w in _WORD.findall(phrase)
+             if w.lower() not in STOP_WORDS or w.lower() in NEGATIONS]
     first: dict[str, str] = {}
     for word in words or _WORD.findall(phrase):
         first.setdefault(" ".join(stem_words(word)) or word.lower(), word)

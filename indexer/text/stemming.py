@@ -28,6 +28,8 @@ NEGATIONS = frozenset({
     "without", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant",
     "couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt",
 })
+# The negations the stemmed fields leave out ("didn't" is there, as "didn t"; "never" too).
+DROPPED_NEGATIONS = NEGATIONS & STOP_WORDS
 _WORD = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _local = threading.local()
@@ -59,6 +61,14 @@ def stem_words(text: str) -> list[str]:
             if w not in STOP_WORDS]
 
 
+def phrase_tokens(text: str) -> list[tuple[str, bool]]:
+    """Each word of ``text`` as the stemmed fields cut it (hyphens and apostrophes split,
+    possessives off): its stem, and whether those fields leave it out (a stop word that is no
+    negation). For comparing a phrase with a passage as Elasticsearch matched them."""
+    return [(stem_word(w), w in STOP_WORDS and w not in NEGATIONS)
+            for w in _WORD.findall(_POSSESSIVE.sub("", text.lower()))]
+
+
 def stem_text(text: str | None) -> str:
     """``"Hospitals were shelled"`` → ``"hospit shell"``."""
     return " ".join(stem_words(text or ""))
@@ -79,10 +89,8 @@ def stem_query(query: str) -> str:
         return " ".join(stem_words(match.group(0)))
 
     def replace_quoted(match: re.Match[str]) -> str:
-        word = match.group(0)
-        if word.lower().replace("'", "").replace("’", "") in NEGATIONS:
-            return word.lower()
-        return replace(match)
+        word = match.group(0).lower()
+        return word if word in DROPPED_NEGATIONS else replace(match)
 
     parts = query.split('"')
     for i, part in enumerate(parts):

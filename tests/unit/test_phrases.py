@@ -29,6 +29,8 @@ def test_the_near_form_requires_every_content_word_near_the_others() -> None:
     assert near_form("Border border BORDER") == "Border"
     assert near_form("negotiation negotiations resumed") == f'"negotiation resumed"~{NEAR_SLOP}'
     assert near_form("Idlib") == "Idlib"
+    # A negation stays: near each other, "did not support" is still not "did support".
+    assert near_form("did not support") == f'"did not support"~{NEAR_SLOP}'
 
 
 def test_relax_changes_only_the_phrases_named() -> None:

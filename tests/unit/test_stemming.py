@@ -19,3 +19,5 @@ def test_a_quoted_phrase_keeps_its_negations() -> None:
     assert stem_query('"not being spared" hospitals') == '"not be spare" hospit'
     assert stem_query('"No evidence"~3 of that') == '"no evid"~3'
     assert stem_query("did not support") == "did support"  # loose words: no statement
+    # The fields hold the other negations already ("didn t", "never"): stemmed as usual.
+    assert stem_query('"didn’t support" "never again"') == '"didn t support" "never again"'
