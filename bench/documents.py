@@ -16,6 +16,7 @@ before schema 2), on the same legs. The variant at ``queries.DOCUMENT_RAW_BOOST`
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from bench.common import bench_settings, require_data, write_result
@@ -57,6 +58,25 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
     return out
 
 
+def scored_variants(sets: str, backend: str,
+                    rank: Callable[[str, list[tuple[str, str]]], dict[str, dict[str, list[str]]]]
+                    ) -> dict[str, dict[str, float]]:
+    """nDCG@10 of each variant ``rank`` ranks (from a collection and its judged queries), per
+    set and split (SciFact's train queries apart, on which weights are chosen), printed as
+    each set is done."""
+    table: dict[str, dict[str, float]] = {}
+    for name in sets.split(","):
+        folder = require_data(SETS[name])
+        for split in ("train", "test") if name == "scifact" else ("test",):
+            qrels = load_qrels(folder, split)
+            runs = rank(collection_name(name, backend), load_queries(folder, qrels))
+            label = f"{name} {split}" if name == "scifact" else name
+            table[label] = {variant: ndcg10(run, qrels) for variant, run in runs.items()}
+            print(f"{label:14}" + "".join(f"  {v} {s:.4f}" for v, s in table[label].items()),
+                  flush=True)
+    return table
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS))
@@ -66,17 +86,9 @@ def main(argv: list[str] | None = None) -> None:
     settings = bench_settings()
     embedder = Embedder.from_settings(settings)
     searcher = Searcher(build_client(settings, request_timeout=120), embedder, settings)
-    table: dict[str, dict[str, float]] = {}
-    for name in args.sets.split(","):
-        folder = require_data(SETS[name])
-        for split in ("train", "test") if name == "scifact" else ("test",):
-            qrels = load_qrels(folder, split)
-            runs = rankings(searcher, collection_name(name, embedder.backend),
-                            load_queries(folder, qrels), boosts)
-            label = f"{name} {split}" if name == "scifact" else name
-            table[label] = {variant: ndcg10(run, qrels) for variant, run in runs.items()}
-            print(f"{label:14}" + "".join(f"  {v} {s:.4f}" for v, s in table[label].items()),
-                  flush=True)
+    table = scored_variants(args.sets, embedder.backend,
+                            lambda collection, texts: rankings(searcher, collection, texts,
+                                                               boosts))
     write_result("documents", {"ndcg@10": table, "boosts": boosts,
                                "default_boost": queries.DOCUMENT_RAW_BOOST,
                                "model": settings.model, "encoder_backend": embedder.backend})

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import bench_settings, require_data, write_result
-from bench.fusion import ndcg10
-from bench.quality import SETS, collection_name, load_qrels, load_queries
+from bench.common import bench_settings, write_result
+from bench.documents import scored_variants
+from bench.quality import SETS
 from indexer.client import build_client
 from indexer.ingest.actions import doc_key
 from indexer.model.embedder import Embedder
@@ -108,17 +108,9 @@ def main(argv: list[str] | None = None) -> None:
     settings = bench_settings()
     embedder = Embedder.from_settings(settings)
     searcher = Searcher(build_client(settings, request_timeout=120), embedder, settings)
-    table: dict[str, dict[str, float]] = {}
-    for name in args.sets.split(","):
-        folder = require_data(SETS[name])
-        for split in ("train", "test") if name == "scifact" else ("test",):
-            qrels = load_qrels(folder, split)
-            runs = rankings(searcher, collection_name(name, embedder.backend),
-                            load_queries(folder, qrels), betas, args.docs)
-            label = f"{name} {split}" if name == "scifact" else name
-            table[label] = {variant: ndcg10(run, qrels) for variant, run in runs.items()}
-            print(f"{label:14}" + "".join(f"  {v} {s:.4f}" for v, s in table[label].items()),
-                  flush=True)
+    table = scored_variants(args.sets, embedder.backend,
+                            lambda collection, texts: rankings(searcher, collection, texts,
+                                                               betas, args.docs))
     write_result("feedback", {"ndcg@10": table, "betas": betas, "docs": args.docs,
                               "model": settings.model, "encoder_backend": embedder.backend})
 
