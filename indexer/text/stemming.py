@@ -81,9 +81,9 @@ def stem_query(query: str) -> str:
     """Stem the words of a simple_query_string query, keeping its syntax (quotes, ``|``,
     parentheses, ``*``); stop words are dropped as they are from the stemmed fields.
 
-    Except a negation inside a quoted phrase, kept as typed: the stemmed fields hold no
-    negation, so such a phrase cannot match there, only in the exact words, where "did not
-    support" is not "did support". Loose words lose it as before: they are no statement."""
+    Except "no" and "not" inside a quoted phrase, kept as typed: the stemmed fields leave
+    them out, so such a phrase cannot match there, only in the exact words, where "did not
+    support" is not "did support". Loose words lose them as before: they are no statement."""
 
     def replace(match: re.Match[str]) -> str:
         return " ".join(stem_words(match.group(0)))
