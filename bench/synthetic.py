@@ -63,7 +63,7 @@ class Vocabulary:
     """Words ranked by real frequency, their Zipf sampling law, and their precomputed stems."""
 
     words: tuple[str, ...]
-    stems: tuple[str, ...]  # "" for a stop word, as stem_text drops them
+    stems: tuple[str, ...]  # "" for a stop word, as stem_text drops them ("no", "not" kept)
     cdf: np.ndarray
     speakers: tuple[Speaker, ...]
 
@@ -81,7 +81,7 @@ def build_vocabulary(texts: Iterable[str], *, speakers: Iterable[Speaker] = (),
     weights = 1.0 / np.arange(1, len(words) + 1, dtype=np.float64) ** ZIPF_EXPONENT
     cdf = np.cumsum(weights / weights.sum())
     cdf[-1] = 1.0
-    stems = tuple((stem_words(w) or [""])[0] for w in words)
+    stems = tuple((stem_words(w, negations=True) or [""])[0] for w in words)
     return Vocabulary(words=words, stems=stems, cdf=cdf,
                       speakers=tuple(speakers) or FALLBACK_SPEAKERS)
 

@@ -241,11 +241,18 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
     for c in found:
         click.echo(f"{c['name']:<20} {c['documents']:>10,} {c['passages']:>10,} {c['quotes']:>8,}"
                    f"  {c['model']} ({c['encoder_backend']}) / {c['index']}")
-    older = [c["name"] for c in found if not c["whole_documents"]]
+    older = [c for c in found if c["schema"] < indices.SCHEMA_VERSION]
     if older:
-        click.echo(f"Built by an older Verbatim: {', '.join(older)}. Hybrid search ranks their "
-                   "documents by their best passage, not by their whole words (nor any search "
-                   "that includes them); re-index each with --replace to bring it up to date.")
+        why = []
+        if any(not c["whole_documents"] for c in older):
+            why.append("hybrid search ranks documents by their best passage, not by their "
+                       "whole words")
+        if any(c["schema"] < indices.NEGATION_SCHEMA for c in older):
+            why.append('a quoted phrase can match its negation ("did support" in "did not '
+                       'support")')
+        click.echo(f"Built by an older Verbatim: {', '.join(c['name'] for c in older)}. In "
+                   f"them (and any search that includes them) {'; '.join(why)}. Re-index each "
+                   "with --replace to bring it up to date.")
 
 
 def _existing_collection(settings: Settings, collection: str) -> tuple[Any, str]:

@@ -29,8 +29,9 @@ _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # (``doc_words``, ``doc_stems``), which hybrid search scores documents by. An index is only
 # searched so when it was created at 2 or later: one brought up to the new mapping in place
 # holds documents indexed before, without them.
-SCHEMA_VERSION = 2
-WHOLE_DOCUMENT_SCHEMA = 2
+SCHEMA_VERSION = 3
+WHOLE_DOCUMENT_SCHEMA = 2  # each document's whole words and stems on its first passage
+NEGATION_SCHEMA = 3  # "no" and "not" in the stemmed fields (indexer/text/stemming.py)
 
 
 def validate_collection(name: str) -> str:

@@ -21,15 +21,16 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - one readable line per Lucene source
     "a an and are as at be but by for if in into is it no not of on or such that the their "
     "then there these they this to was will with"
 ).split())
-# Words that turn a statement into its opposite. "no" and "not" are Lucene stop words, and the
-# stemmed fields leave them out; a quoted phrase must not lose them (below).
+# Words that turn a statement into its opposite. "no" and "not" are Lucene stop words, which
+# the stemmed fields keep all the same (``stem_text``) and a quoted phrase must not lose.
 NEGATIONS = frozenset({
     "not", "no", "never", "nor", "neither", "none", "nothing", "nobody", "nowhere", "cannot",
     "without", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant",
     "couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt",
 })
-# The negations the stemmed fields leave out ("didn't" is there, as "didn t"; "never" too).
-DROPPED_NEGATIONS = NEGATIONS & STOP_WORDS
+# The negations that are stop words: kept in the stemmed fields and quoted phrases only (the
+# others, "didn't" as "didn t" and "never", are ordinary words).
+STOP_NEGATIONS = NEGATIONS & STOP_WORDS
 _WORD = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _local = threading.local()
@@ -56,22 +57,29 @@ def stem_word(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def stem_words(text: str) -> list[str]:
+def stem_words(text: str, *, negations: bool = False) -> list[str]:
+    """The stems of ``text``'s words, stop words left out; ``negations``: but "no" and "not"
+    kept, as the stemmed fields hold them (``stem_text``)."""
     return [stem_word(w) for w in _WORD.findall(_POSSESSIVE.sub("", text.lower()))
-            if w not in STOP_WORDS]
+            if w not in STOP_WORDS or (negations and w in NEGATIONS)]
 
 
 def phrase_tokens(text: str) -> list[tuple[str, bool]]:
     """Each word of ``text`` as the stemmed fields cut it (hyphens and apostrophes split,
     possessives off): its stem, and whether those fields leave it out (a stop word that is no
-    negation). For comparing a phrase with a passage as Elasticsearch matched them."""
+    negation). For comparing a phrase with a passage as Elasticsearch matched them (the stems
+    of an index older than schema 3 lack the negations too: this keeps them)."""
     return [(stem_word(w), w in STOP_WORDS and w not in NEGATIONS)
             for w in _WORD.findall(_POSSESSIVE.sub("", text.lower()))]
 
 
 def stem_text(text: str | None) -> str:
-    """``"Hospitals were shelled"`` → ``"hospit shell"``."""
-    return " ".join(stem_words(text or ""))
+    """What the stemmed fields hold: ``"Hospitals were not shelled"`` → ``"hospit were not
+    shell"``. Stop words out, but never "no" or "not" (indices of schema 3 on), so that a
+    phrase on these fields cannot match its opposite: "did support" is not in "did not
+    support". A query's loose words leave them out (``stem_query``): they are no statement,
+    and a common word would only add noise to BM25."""
+    return " ".join(stem_words(text or "", negations=True))
 
 
 _QUERY_WORD = re.compile(r"[^\W_][\w'’]*", re.UNICODE)
@@ -81,16 +89,17 @@ def stem_query(query: str) -> str:
     """Stem the words of a simple_query_string query, keeping its syntax (quotes, ``|``,
     parentheses, ``*``); stop words are dropped as they are from the stemmed fields.
 
-    Except "no" and "not" inside a quoted phrase, kept as typed: the stemmed fields leave
-    them out, so such a phrase cannot match there, only in the exact words, where "did not
-    support" is not "did support". Loose words lose them as before: they are no statement."""
+    Except "no" and "not" inside a quoted phrase, kept: the stemmed fields hold them (schema
+    3), so "did not support" is not "did support" there, as in the exact words. (In an index
+    of an older schema, whose stems lack them, such a phrase matches the exact words only.)
+    Loose words lose them: they are no statement."""
 
     def replace(match: re.Match[str]) -> str:
         return " ".join(stem_words(match.group(0)))
 
     def replace_quoted(match: re.Match[str]) -> str:
         word = match.group(0).lower()
-        return word if word in DROPPED_NEGATIONS else replace(match)
+        return word if word in STOP_NEGATIONS else replace(match)
 
     parts = query.split('"')
     for i, part in enumerate(parts):

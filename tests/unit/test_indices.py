@@ -9,6 +9,8 @@ def test_only_an_index_created_at_the_whole_document_schema_is_scored_whole() ->
     assert meta["schema"] == indices.SCHEMA_VERSION and indices.whole_documents(meta)
     # Indices from before the schema was recorded, or from schema 1, lack the fields.
     assert not indices.whole_documents({}) and not indices.whole_documents({"schema": 1})
+    # Schema 2 has them (schema 3 added the negations to the stems, not to these fields).
+    assert indices.whole_documents({"schema": 2})
     fields = body["mappings"]["properties"]
     assert fields["doc_text"]["copy_to"] == "doc_words" and fields["doc_text"]["index"] is False
     assert fields["doc_words"]["analyzer"] == fields["doc_stems"]["analyzer"] == "verbatim_text"

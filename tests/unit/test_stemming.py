@@ -6,6 +6,8 @@ from indexer.text.stemming import stem_query, stem_text
 def test_stems_drop_stop_words_and_possessives() -> None:
     assert stem_text("The hospitals were shelled in Assad's Idlib") == "hospit were shell assad idlib"
     assert stem_text(None) == ""
+    # But never "no" or "not": a phrase on the stems must not match its opposite.
+    assert stem_text("No, they were not shelled") == "no were not shell"
 
 
 def test_query_syntax_survives_stemming() -> None:
@@ -14,8 +16,7 @@ def test_query_syntax_survives_stemming() -> None:
 
 
 def test_a_quoted_phrase_keeps_its_negations() -> None:
-    # The stemmed fields hold no negation, so the phrase can only match the exact words,
-    # where "not being spared" is not "being spared".
+    # As the stemmed fields hold them: "not being spared" is not "being spared".
     assert stem_query('"not being spared" hospitals') == '"not be spare" hospit'
     assert stem_query('"No evidence"~3 of that') == '"no evid"~3'
     assert stem_query("did not support") == "did support"  # loose words: no statement
