@@ -72,10 +72,11 @@ def phrase_passages(q: str, relaxed: Sequence[dict[str, str]],
     semantic leg's best document, and lost).
 
     Found as typed: the passages whose text, title, source or speaker hold its words in that
-    order (``holds``: the stemmed field it matched leaves out "not" and "no", so the keyword
-    leg alone is not proof), all level, so that the fusion orders them. Found only with its
-    words near each other (``phrases``, level ``near``): every passage the keyword leg brought,
-    closest first (the sloppy phrase scores nearer words higher)."""
+    order (``holds``: the stemmed field it matched leaves out stop words, and in a collection
+    older than schema 3 "not" and "no" too, so the keyword leg alone is not proof), all
+    level, so that the fusion orders them. Found only with its words near each other
+    (``phrases``, level ``near``): every passage the keyword leg brought, closest first (the
+    sloppy phrase scores nearer words higher)."""
     whole = q.strip()
     if whole.count('"') != 2 or not (whole[0] == whole[-1] == '"'):
         return {}
@@ -96,7 +97,7 @@ def holds(phrase: str, text: str) -> bool:
     compare them (stems, hyphens split, so "Secretary General" is in "the Secretary-General's"),
     where either may have a stop word the other lacks (``"so duty Secretary-General"`` in "so
     is the duty of the Secretary-General"), but never a negation ("did support" is not "did
-    not support", which those fields cannot tell apart)."""
+    not support", which the stems of a collection older than schema 3 cannot tell apart)."""
     every = phrase_tokens(phrase)
     wanted = [stem for stem, skipped in every if not skipped] or [stem for stem, _ in every]
     have = phrase_tokens(text)

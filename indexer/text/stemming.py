@@ -3,8 +3,9 @@
 Elastic's minimal distribution has no stemmer or English analyzer (they live in the
 analysis-common module), and our mappings must work on it and on the full distribution
 alike. So the indexer writes a stemmed copy of the text (Snowball English, Lucene's
-English stop words removed) into fields analysed by the plain standard analyzer, and the
-query builder stems the user's words the same way. Both sides share this one function.
+English stop words removed but "no" and "not") into fields analysed by the plain standard
+analyzer, and the query builder stems the user's words the same way (a query's loose words
+without "no" and "not", its quoted phrases with them). Both sides share these functions.
 """
 
 from __future__ import annotations
