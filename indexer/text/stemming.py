@@ -29,9 +29,6 @@ NEGATIONS = frozenset({
     "without", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "cant",
     "couldnt", "shouldnt", "wouldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt",
 })
-# The negations that are stop words: kept in the stemmed fields and quoted phrases only (the
-# others, "didn't" as "didn t" and "never", are ordinary words).
-STOP_NEGATIONS = NEGATIONS & STOP_WORDS
 _WORD = re.compile(r"\w+", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
 _local = threading.local()
@@ -61,7 +58,7 @@ def stem_word(word: str) -> str:
 def stem_words(text: str, *, negations: bool = False) -> list[str]:
     """The stems of ``text``'s words, stop words left out; ``negations``: but "no" and "not"
     kept, as the stemmed fields hold them (``stem_text``)."""
-    return [stem_word(w) for w in _WORD.findall(_POSSESSIVE.sub("", text.lower()))
+    return [stem_word(w) for w in _words(text)
             if w not in STOP_WORDS or (negations and w in NEGATIONS)]
 
 
@@ -70,8 +67,13 @@ def phrase_tokens(text: str) -> list[tuple[str, bool]]:
     possessives off): its stem, and whether those fields leave it out (a stop word that is no
     negation). For comparing a phrase with a passage as Elasticsearch matched them (the stems
     of an index older than schema 3 lack the negations too: this keeps them)."""
-    return [(stem_word(w), w in STOP_WORDS and w not in NEGATIONS)
-            for w in _WORD.findall(_POSSESSIVE.sub("", text.lower()))]
+    return [(stem_word(w), w in STOP_WORDS and w not in NEGATIONS) for w in _words(text)]
+
+
+def _words(text: str) -> list[str]:
+    """The words the stemmed fields are made of: lower case, possessives off, split at every
+    character that is no letter or digit (hyphens and apostrophes too)."""
+    return _WORD.findall(_POSSESSIVE.sub("", text.lower()))
 
 
 def stem_text(text: str | None) -> str:
@@ -99,8 +101,7 @@ def stem_query(query: str) -> str:
         return " ".join(stem_words(match.group(0)))
 
     def replace_quoted(match: re.Match[str]) -> str:
-        word = match.group(0).lower()
-        return word if word in STOP_NEGATIONS else replace(match)
+        return " ".join(stem_words(match.group(0), negations=True))
 
     parts = query.split('"')
     for i, part in enumerate(parts):
