@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-phrases bench-hostile bench-fusion bench-evidence bench-documents bench-feedback load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
+.PHONY: help install browser-deps bench bench-quality bench-ingest bench-query bench-scale bench-encode bench-highlight bench-provenance bench-excerpts bench-phrases bench-hostile bench-fusion bench-evidence bench-documents bench-feedback bench-repeats load es-up es-down es-status cluster-up cluster-down sample run serve test test-unit test-faults fuzz lint typecheck clean
 
 help:
 	@echo "make run        set up, start Elasticsearch, index the samples, serve http://$(HOST):$(PORT)"
@@ -129,6 +129,9 @@ bench-documents: es-up $(BENCH_DEPS)
 
 bench-feedback: es-up $(BENCH_DEPS)
 	$(BIN)/python -m bench.feedback $(BENCH_ARGS)
+
+bench-repeats: es-up $(BENCH_DEPS)
+	$(BIN)/python -m bench.repeats $(BENCH_ARGS)
 
 # Quote provenance on a labelled set built from ../shared/data (indexes the archive once).
 bench-provenance: es-up $(BENCH_DEPS)

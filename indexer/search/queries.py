@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.search.request import Filters, SearchRequest
-from indexer.search.syntax import parse_keyword_query, plain_terms
+from indexer.search.syntax import fold_repeats, parse_keyword_query, plain_terms
 from indexer.settings import Settings
 from indexer.text.stemming import stem_query
 
@@ -45,6 +45,9 @@ DOCUMENT_EXCLUSION_FIELDS = ("doc_words", "title", "topic", "source.text")
 # the noise of re-indexing); 0.1, above 0 on each of the other four sets (BENCHMARKS.md §1,
 # step 10, which says what that tie-break saw).
 DOCUMENT_RAW_BOOST = 0.1
+# A word said c times in a query weighs (k3 + 1) c / (k3 + c) times one said once, Robertson's
+# query-term factor (Lucene sums repeats: k3 = ∞); ``bench.repeats`` chose (BENCHMARKS.md §1).
+QUERY_TF_K3: float | None = 1.0
 NUM_CANDIDATES_FACTOR = 2
 MIN_NUM_CANDIDATES = 100  # kNN candidates per shard, however few results are asked for
 FACET_SIZE = 20
@@ -100,35 +103,56 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     return clauses
 
 
+def repeat_weight(count: int, k3: float | None) -> float:
+    """The weight of a word said ``count`` times in a query (``QUERY_TF_K3``)."""
+    return float(count) if k3 is None else (k3 + 1) * count / (k3 + count)
+
+
 def _match_clauses(positive: str, *, stems: str = "stems", words: Sequence[str] = KEYWORD_FIELDS,
-                   raw_boost: float = RAW_BOOST) -> tuple[dict[str, Any], dict[str, Any]]:
+                   raw_boost: float = RAW_BOOST, k3: float | None = QUERY_TF_K3
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a non-empty positive query must match (stems, exact words), and the adjacent-word
     bonus. ``stems``, ``words`` and ``raw_boost``: the fields searched and the weight of the
-    exact words (a passage's, or its document's whole)."""
-    stemmed = stem_query(positive)
-    # One clause a field, boosted inside (same scores): Lucene merges all into one disjunction,
-    # and for plain words Elasticsearch sees no nested quote can match (no filter on each passage).
-    legs: list[dict[str, Any]] = [{"simple_query_string": {
-        "query": positive, "fields": [f"{field}^{raw_boost}"], "default_operator": "or",
-        "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}}
-        for field in words]
-    if stemmed.strip(' |"()'):
-        legs.insert(0, {"simple_query_string": {
-            "query": stemmed, "fields": [stems], "default_operator": "or",
-            "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}})
+    exact words (a passage's, or its document's whole); ``k3``: how a repeated word weighs."""
+    once, repeated = fold_repeats(positive) if k3 is not None else (positive, {})
+    legs = _word_legs(once, stems, words, raw_boost, 1.0)
+    for count, repeats in sorted(repeated.items()):  # their weight beyond ``once``'s
+        legs += _word_legs(" ".join(repeats), stems, words, raw_boost,
+                           round(repeat_weight(count, k3) - 1.0, 4))
     return ({"bool": {"should": legs, "minimum_should_match": 1}},
             {"match": {"text.shingles": {"query": positive.replace("|", " "),
                                          "boost": SHINGLE_BOOST}}})
 
 
-def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
+def _word_legs(text: str, stems: str, words: Sequence[str], raw_boost: float,
+               weight: float) -> list[dict[str, Any]]:
+    """``text`` on the stems and (``raw_boost`` as heavy) the exact words, all weighed ``weight``:
+    one clause a field, boosted inside (same scores), so that Lucene merges all into one
+    disjunction, and sees no nested quote can match plain words (no filter on each passage)."""
+    if weight <= 0:
+        return []
+    scale = "" if weight == 1.0 else f"^{weight}"
+    legs: list[dict[str, Any]] = [{"simple_query_string": {
+        "query": text, "fields": [f"{field}^{round(raw_boost * weight, 4)}"],
+        "default_operator": "or", "flags": SQS_FLAGS, "lenient": True,
+        "analyze_wildcard": False}} for field in words]
+    stemmed = stem_query(text)
+    if stemmed.strip(' |"()'):
+        legs.insert(0, {"simple_query_string": {
+            "query": stemmed, "fields": [stems + scale], "default_operator": "or",
+            "flags": SQS_FLAGS, "lenient": True, "analyze_wildcard": False}})
+    return legs
+
+
+def keyword_query(q: str, filters: Filters, *, k3: float | None = QUERY_TF_K3
+                  ) -> dict[str, Any]:
     """BM25 over the stemmed passage-with-context field, plus a lighter exact-word match on the
     raw fields (it also drives the highlights); odd syntax never errors (lenient)."""
     positive, excluded = parse_keyword_query(q)
     must: list[dict[str, Any]] = []
     should: list[dict[str, Any]] = []
     if positive:
-        matched, bonus = _match_clauses(positive)
+        matched, bonus = _match_clauses(positive, k3=k3)
         must.append(matched)
         should.append(bonus)
     else:
@@ -143,7 +167,8 @@ def keyword_query(q: str, filters: Filters) -> dict[str, Any]:
 
 
 def document_query(q: str, filters: Filters, *,
-                   raw_boost: float = DOCUMENT_RAW_BOOST) -> dict[str, Any] | None:
+                   raw_boost: float = DOCUMENT_RAW_BOOST, k3: float | None = QUERY_TF_K3
+                   ) -> dict[str, Any] | None:
     """The keyword query on each document whole, for the document-level keyword score of a
     hybrid page: the same clauses as :func:`keyword_query` on the whole document's stems and
     words, which ride on its first passage only, its exact words weighed ``raw_boost``
@@ -154,7 +179,7 @@ def document_query(q: str, filters: Filters, *,
     if not positive:
         return None
     matched, _ = _match_clauses(positive, stems=DOCUMENT_STEMS, words=DOCUMENT_FIELDS,
-                                raw_boost=raw_boost)
+                                raw_boost=raw_boost, k3=k3)
     query: dict[str, Any] = {"must": [matched], "filter": [
         *filter_clauses(filters), {"exists": {"field": DOCUMENT_STEMS}}]}
     # ``-word`` excludes passages. A document that holds it anywhere is not scored whole (its

@@ -95,6 +95,46 @@ def cap_repeats(text: str) -> str:
     return " ".join(" ".join(out).split())
 
 
+# A word the query's syntax leaves alone: letters or digits first, then no operator character.
+_PLAIN_WORD = re.compile(r"[^\W_][^\s\"|()*~\\+]*")
+
+
+def fold_repeats(text: str) -> tuple[str, dict[int, list[str]]]:
+    """``text`` with each plain word outside quoted phrases kept where it first appears, and
+    the words it held more than once, by how many times (words of the same stems are the same
+    word: "disease, diseases").
+
+    Lucene adds up a word's repeated clauses, so a verbose query that lists "bone, bone
+    development, bone cells" weighs "bone" three times, and its documents about bone outrank
+    those about the query's rarer subject; folding the repeats lets ``queries`` give a
+    repeated word a weight that saturates instead (BM25's query-term factor). A query
+    with ``|`` is left as it is: the place of a word beside the operator is its meaning."""
+    if "|" in PHRASE.sub(" ", text):
+        return text, {}
+    counts: dict[tuple[str, ...], int] = {}
+    first: dict[tuple[str, ...], str] = {}
+    out: list[str] = []
+    outside = 0
+    for match in [*PHRASE.finditer(text), None]:
+        for token in text[outside:match.start() if match else len(text)].split():
+            key = (tuple(stem_words(token)) or (token.lower().strip(".,;:!?'’"),)
+                   if _PLAIN_WORD.fullmatch(token) else ())
+            if key and key[0]:
+                counts[key] = counts.get(key, 0) + 1
+                if counts[key] > 1:
+                    continue
+                first[key] = token
+            out.append(token)
+        if match:
+            out.append(match.group(0))
+            outside = match.end()
+    repeated: dict[int, list[str]] = {}
+    for key, count in counts.items():
+        if count > 1:
+            repeated.setdefault(count, []).append(first[key])
+    return (" ".join(out), repeated) if repeated else (text, {})
+
+
 def plain_terms(text: str) -> str:
     """The query without its prefix and fuzzy operators: what the highlighter looks for."""
     return " ".join(_EXPANSION.sub(lambda m: m.group(1), text).split())
