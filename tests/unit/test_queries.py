@@ -279,3 +279,35 @@ def test_a_word_repeated_past_the_cap_is_dropped_outside_phrases() -> None:
         " ".join(["aid"] * MAX_WORD_REPEATS) + ' "aid aid aid aid aid aid aid aid aid aid" (aid)'
     assert cap_repeats("the council and the people of the region") == \
         "the council and the people of the region"
+
+
+def test_a_repeated_word_is_kept_once_and_counted_words_of_one_stem_alike() -> None:
+    from indexer.search.syntax import fold_repeats
+
+    assert fold_repeats("somatotropin and bone, bone cells, bone diseases; somatotropin") == (
+        "somatotropin and bone, cells, diseases;", {2: ["somatotropin"], 3: ["bone,"]})
+    assert fold_repeats("Hospital hospitals T-cell t-cells the the") == (
+        "Hospital T-cell the", {2: ["Hospital", "T-cell", "the"]})
+    # Phrases and words with operators stay whole and are not counted; nor is a query with
+    # "|", whose words' places are its meaning.
+    assert fold_repeats('"aid aid" aid aid* aid') == ('"aid aid" aid aid*', {2: ["aid"]})
+    assert fold_repeats("aid | aid relief") == ("aid | aid relief", {})
+    assert fold_repeats("idlib shelling") == ("idlib shelling", {})
+
+
+def test_a_repeated_word_weighs_by_a_saturating_factor() -> None:
+    from indexer.search.queries import repeat_weight
+
+    assert repeat_weight(1, 1.0) == 1.0
+    assert repeat_weight(2, 1.0) == 4 / 3 and repeat_weight(3, 1.0) == 1.5
+    assert repeat_weight(2, 0.0) == 1.0  # k3 = 0: said once, whatever the count
+    assert repeat_weight(3, None) == 3.0  # Lucene's sum of the repeated clauses
+    legs = keyword_query("bone growth bone", Filters(), k3=1.0)["bool"]["must"][0]["bool"]["should"]
+    assert [(leg["simple_query_string"]["query"], leg["simple_query_string"]["fields"])
+            for leg in legs] == [
+        ("bone growth", ["stems"]), *(("bone growth", [f"{f}^{RAW_BOOST}"]) for f in KEYWORD_FIELDS),
+        ("bone", ["stems^0.3333"]), *(("bone", [f"{f}^0.1"]) for f in KEYWORD_FIELDS)]
+    # k3 = ∞ is the query as typed, each repeat a clause of its own, summed by Lucene.
+    linear = keyword_query("bone growth bone", Filters(), k3=None)["bool"]["must"][0]["bool"]
+    assert [leg["simple_query_string"]["query"] for leg in linear["should"]] == [
+        "bone growth bone", *(["bone growth bone"] * len(KEYWORD_FIELDS))]
