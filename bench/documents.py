@@ -24,11 +24,28 @@ from bench.fusion import ndcg10
 from bench.quality import SETS, collection_name, load_qrels, load_queries
 from indexer.client import build_client
 from indexer.model.embedder import Embedder
-from indexer.search import exact, queries, results
+from indexer.search import exact, plan, queries, results
 from indexer.search.request import Filters, SearchRequest
-from indexer.search.searcher import Searcher
+from indexer.search.searcher import Prepared, Searcher
 
 SIZE = 100  # documents ranked per query, as bench.quality asks
+
+
+def sweep_searcher() -> tuple[Embedder, Searcher]:
+    """The model and the searcher of a sweep: a long timeout, for msearches of many variants."""
+    settings = bench_settings()
+    embedder = Embedder.from_settings(settings)
+    return embedder, Searcher(build_client(settings, request_timeout=120), embedder, settings)
+
+
+def hybrid_page(searcher: Searcher, collection: str, text: str
+                ) -> tuple[SearchRequest, Prepared, list[plan.Search]]:
+    """A judged query as asked (``bench.quality``'s request), as prepared, and the first
+    msearch of its hybrid page, as the searcher sends them."""
+    asked = SearchRequest(q=text[:1000], mode="hybrid", size=SIZE,
+                          filters=Filters(collections=(collection,)))
+    prepared = searcher.prepare(asked)
+    return asked, prepared, searcher.page_searches(prepared.req, prepared.vectors)
 
 
 def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
@@ -36,11 +53,9 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
     """Each variant's ranked documents per query: ``passages`` and one per weight."""
     out: dict[str, dict[str, list[str]]] = {"passages": {}, **{str(b): {} for b in boosts}}
     for qid, text in texts:
-        asked = SearchRequest(q=text[:1000], mode="hybrid", size=SIZE,
-                              filters=Filters(collections=(collection,)))
-        prepared = searcher.prepare(asked)
+        asked, prepared, page = hybrid_page(searcher, collection, text)
         req = prepared.req
-        legs_searches = searcher.page_searches(req, prepared.vectors)[:2]
+        legs_searches = page[:2]
         header = legs_searches[0][0]
         bodies = [queries.document_search_body(req, raw_boost=b) for b in boosts]
         answers = searcher.msearch([*legs_searches, *((header, b) for b in bodies if b)])
@@ -83,15 +98,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--boosts", default="0,0.1,0.2,0.3")
     args = parser.parse_args(argv)
     boosts = [float(b) for b in args.boosts.split(",")]
-    settings = bench_settings()
-    embedder = Embedder.from_settings(settings)
-    searcher = Searcher(build_client(settings, request_timeout=120), embedder, settings)
+    embedder, searcher = sweep_searcher()
     table = scored_variants(args.sets, embedder.backend,
                             lambda collection, texts: rankings(searcher, collection, texts,
                                                                boosts))
     write_result("documents", {"ndcg@10": table, "boosts": boosts,
                                "default_boost": queries.DOCUMENT_RAW_BOOST,
-                               "model": settings.model, "encoder_backend": embedder.backend})
+                               "model": searcher.settings.model,
+                               "encoder_backend": embedder.backend})
 
 
 if __name__ == "__main__":

@@ -23,17 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import bench_settings, write_result
-from bench.documents import scored_variants
+from bench.common import write_result
+from bench.documents import SIZE, hybrid_page, scored_variants, sweep_searcher
 from bench.quality import SETS
-from indexer.client import build_client
 from indexer.ingest.actions import doc_key
-from indexer.model.embedder import Embedder
 from indexer.search import exact, queries, results
-from indexer.search.request import Filters, SearchRequest
 from indexer.search.searcher import Searcher
-
-SIZE = 100  # documents ranked per query, as bench.quality asks
 
 
 def with_vectors(body: dict[str, Any]) -> dict[str, Any]:
@@ -66,11 +61,8 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
                                       for b in betas)]
     out: dict[str, dict[str, list[str]]] = {n: {} for n in names}
     for qid, text in texts:
-        asked = SearchRequest(q=text[:1000], mode="hybrid", size=SIZE,
-                              filters=Filters(collections=(collection,)))
-        prepared = searcher.prepare(asked)
+        asked, prepared, searches = hybrid_page(searcher, collection, text)
         req = prepared.req
-        searches = searcher.page_searches(req, prepared.vectors)
         header, body = searches[1]
         searches[1] = (header, with_vectors(body))
         answers = searcher.msearch(searches)
@@ -105,14 +97,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--docs", type=int, default=3, help="top documents the query moves to")
     args = parser.parse_args(argv)
     betas = [float(b) for b in args.betas.split(",")]
-    settings = bench_settings()
-    embedder = Embedder.from_settings(settings)
-    searcher = Searcher(build_client(settings, request_timeout=120), embedder, settings)
+    embedder, searcher = sweep_searcher()
     table = scored_variants(args.sets, embedder.backend,
                             lambda collection, texts: rankings(searcher, collection, texts,
                                                                betas, args.docs))
     write_result("feedback", {"ndcg@10": table, "betas": betas, "docs": args.docs,
-                              "model": settings.model, "encoder_backend": embedder.backend})
+                              "model": searcher.settings.model, "encoder_backend": embedder.backend})
 
 
 if __name__ == "__main__":

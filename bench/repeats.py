@@ -22,15 +22,10 @@ import argparse
 import math
 from typing import Any
 
-from bench.common import bench_settings, write_result
-from bench.documents import scored_variants
-from indexer.client import build_client
-from indexer.model.embedder import Embedder
+from bench.common import write_result
+from bench.documents import SIZE, hybrid_page, scored_variants, sweep_searcher
 from indexer.search import exact, queries, results
-from indexer.search.request import Filters, SearchRequest
 from indexer.search.searcher import Searcher
-
-SIZE = 100  # documents ranked per query, as bench.quality asks
 
 
 def k3_label(k3: float | None) -> str:
@@ -53,11 +48,8 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
     for k3 in values:
         out[f"hybrid k3={k3_label(k3)}"], out[f"keyword k3={k3_label(k3)}"] = {}, {}
     for qid, text in texts:
-        asked = SearchRequest(q=text[:1000], mode="hybrid", size=SIZE,
-                              filters=Filters(collections=(collection,)))
-        prepared = searcher.prepare(asked)
+        asked, prepared, page = hybrid_page(searcher, collection, text)
         req = prepared.req
-        page = searcher.page_searches(req, prepared.vectors)
         (header, keyword_body), semantic = page[0], page[1]
         whole = len(page) > 2
         searches = [semantic]
@@ -88,15 +80,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--k3", default="0,1,3,inf", help="values of k3; inf: Lucene's sum")
     args = parser.parse_args(argv)
     values = [None if math.isinf(float(v)) else float(v) for v in args.k3.split(",")]
-    settings = bench_settings()
-    embedder = Embedder.from_settings(settings)
-    searcher = Searcher(build_client(settings, request_timeout=120), embedder, settings)
+    embedder, searcher = sweep_searcher()
     table = scored_variants(args.sets, embedder.backend,
                             lambda collection, texts: rankings(searcher, collection, texts,
                                                                values))
     write_result("repeats", {"ndcg@10": table, "k3": [k3_label(v) for v in values],
                              "default_k3": k3_label(queries.QUERY_TF_K3),
-                             "model": settings.model, "encoder_backend": embedder.backend})
+                             "model": searcher.settings.model, "encoder_backend": embedder.backend})
 
 
 if __name__ == "__main__":
