@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import time
@@ -119,6 +120,18 @@ def indexed_prefix(es: Any, tag: str, *runs: Sequence[str]) -> Iterator[Settings
         yield settings
     finally:
         delete_prefix(es, settings.index_prefix)
+
+
+@contextlib.contextmanager
+def indexed_articles(es: Any, folder: Path, tag: str, documents: Sequence[dict[str, Any]],
+                     collection: str) -> Iterator[Settings]:
+    """``documents`` written to a JSON-lines file in ``folder`` and indexed as articles of
+    ``collection``, under a prefix of their own (:func:`indexed_prefix`)."""
+    path = folder / f"{tag}.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in documents))
+    with indexed_prefix(es, tag, [str(path), "--collection", collection,
+                                  "--type", "article"]) as settings:
+        yield settings
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ semantic leg brings every document, so the tie it fixes cannot arise here.)"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ from indexer.model.embedder import Embedder
 from indexer.search.request import SearchRequest
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
-from tests.conftest import indexed_prefix
+from tests.conftest import indexed_articles
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +36,8 @@ DOCUMENTS = [
 
 @pytest.fixture(scope="module")
 def settings(es, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("quoted") / "quoted.jsonl"
-    path.write_text("".join(json.dumps(d) + "\n" for d in DOCUMENTS))
-    with indexed_prefix(es, "quoted", [str(path), "--collection", "votes",
-                                       "--type", "article"]) as settings:
+    with indexed_articles(es, tmp_path_factory.mktemp("quoted"), "quoted", DOCUMENTS,
+                          "votes") as settings:
         yield settings
 
 

@@ -4,7 +4,6 @@ the whole-document one, and k3 = ∞ is Lucene's plain sum."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from indexer.search import queries
 from indexer.search.request import Filters
 from indexer.settings import Settings
-from tests.conftest import indexed_prefix
+from tests.conftest import indexed_articles
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +27,8 @@ DOCUMENTS = [
 
 @pytest.fixture(scope="module")
 def settings(es, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("repeats") / "repeats.jsonl"
-    path.write_text("".join(json.dumps(d) + "\n" for d in DOCUMENTS))
-    with indexed_prefix(es, "repeats", [str(path), "--collection", "notes",
-                                        "--type", "article"]) as settings:
+    with indexed_articles(es, tmp_path_factory.mktemp("repeats"), "repeats", DOCUMENTS,
+                          "notes") as settings:
         yield settings
 
 

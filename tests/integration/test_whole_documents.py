@@ -4,7 +4,6 @@ a collection built before the schema is still searched by its best passages."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from indexer.search import plan
 from indexer.search.request import Filters, SearchRequest
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
-from tests.conftest import indexed_prefix
+from tests.conftest import indexed_articles
 
 pytestmark = pytest.mark.integration
 
@@ -63,10 +62,8 @@ DOCUMENTS = [
 
 @pytest.fixture(scope="module")
 def wells(es, tmp_path_factory) -> Iterator[Settings]:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("wells") / "wells.jsonl"
-    path.write_text("".join(json.dumps(d) + "\n" for d in DOCUMENTS))
-    with indexed_prefix(es, "wells", [str(path), "--collection", COLLECTION,
-                                      "--type", "article"]) as settings:
+    with indexed_articles(es, tmp_path_factory.mktemp("wells"), "wells", DOCUMENTS,
+                          COLLECTION) as settings:
         yield settings
 
 
