@@ -106,9 +106,10 @@ def fold_repeats(text: str) -> tuple[str, dict[int, list[str]]]:
 
     Lucene adds up a word's repeated clauses, so a verbose query that lists "bone, bone
     development, bone cells" weighs "bone" three times, and its documents about bone outrank
-    those about the query's rarer subject; folding the repeats lets ``queries`` give a
-    repeated word a weight that saturates instead (BM25's query-term factor). A query
-    with ``|`` is left as it is: the place of a word beside the operator is its meaning."""
+    those about the query's rarer subject. Folded, a repeated word can weigh by a factor
+    that saturates instead (BM25's query-term factor, ``queries.QUERY_TF_K3``, which
+    ``bench.repeats`` sweeps). A query with ``|`` is left as it is: the place of a word
+    beside the operator is its meaning."""
     if "|" in PHRASE.sub(" ", text):
         return text, {}
     counts: dict[tuple[str, ...], int] = {}
