@@ -3,7 +3,7 @@ a sentence of it into the search box.
 
     make bench-excerpts
     python -m bench.excerpts [--min-words 12] [--output excerpts] [--no-index]
-                             [--quality scifact,time,cisi,med,cranfield]
+                             [--quality scifact,time,cisi,med,cranfield] [--seed N]
 
 The excerpts are the labelled set of ``bench.provenance_cases`` (deterministic, drawn from
 the Security Council and General Debate speeches in ../shared/data, each span's words in one
@@ -27,7 +27,7 @@ from typing import Any
 
 from bench.common import DATA, require_data, write_result
 from bench.provenance import ARCHIVE, Outcome, archive_searcher, link_correct
-from bench.provenance_cases import build_cases
+from bench.provenance_cases import SEED, build_cases
 
 KINDS = {"verbatim": "verbatim", "trimmed": "words cut out", "trimmed_ellipsis": "words cut out",
          "dropped": "words cut out", "substituted": "words changed", "added": "words changed"}
@@ -49,12 +49,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--output", default="excerpts")
     parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--quality", default="", help="quality sets to compare, comma-separated")
+    parser.add_argument("--seed", type=int, default=SEED, help="another draw of the excerpts")
     args = parser.parse_args(argv)
     from indexer.search import exact
     from indexer.search.request import Filters, SearchRequest
 
     searcher = archive_searcher(index=not args.no_index)
-    cases = [c for c in build_cases(require_data(DATA))
+    cases = [c for c in build_cases(require_data(DATA), seed=args.seed)
              if c["kind"] in KINDS and len(c["text"].split()) >= args.min_words]
     filters = Filters(collections=tuple(ARCHIVE))
     configs = {"keyword": ("keyword", True), "hybrid": ("hybrid", True),
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     quality = quality_before_after(searcher, [s for s in args.quality.split(",") if s])
     for name, pair in quality.items():
         print(f"{name:<10} hybrid nDCG@10 with {pair['with']:.4f}  without {pair['without']:.4f}")
-    write_result(args.output, {"min_words": args.min_words, "cases": counts,
+    write_result(args.output, {"min_words": args.min_words, "seed": args.seed, "cases": counts,
                                "first_is_source": table, "quality_hybrid_ndcg10": quality,
                                "quotation_min_words": exact.QUOTATION_MIN_WORDS,
                                "collections": list(ARCHIVE)})

@@ -2,7 +2,7 @@
 still brings its speech first.
 
     make bench-phrases
-    python -m bench.phrases [--output phrases] [--no-index]
+    python -m bench.phrases [--output phrases] [--no-index] [--seed N]
 
 The phrases come from the verbatim spans of ``bench.provenance_cases`` (Security Council and
 General Debate speeches in ../shared/data): from each span two windows of 6 to 10 words (its
@@ -16,7 +16,8 @@ Each is searched in quotation marks over the archive of ``bench.provenance`` thr
 ``Searcher.search``, in keyword and hybrid mode, with the fallback (the product) and without
 it (the exact phrase only, as before issue 13: ``Searcher.forgiving`` bypassed). Reported per
 kind and mode: the share whose first result is the speech (its meeting or General Debate
-record), and the levels the fallback chose.
+record), and the levels the fallback chose. ``--seed`` draws other spans, windows and
+changes from the same speeches (the default is the set the fallback was built against).
 """
 
 from __future__ import annotations
@@ -69,10 +70,13 @@ def misremember(words: list[str], kind: str, rng: random.Random, others: list[st
     return " ".join(words)
 
 
-def build_phrases() -> list[dict[str, Any]]:
-    """Every misremembered phrase with the case it came from; the same for the same data."""
-    rng = random.Random(SEED)
-    cases = [c for c in build_cases(require_data(DATA)) if c["kind"] == "verbatim"]
+def build_phrases(seed: int | None = None) -> list[dict[str, Any]]:
+    """Every misremembered phrase with the case it came from; the same for the same data and
+    ``seed`` (None: the default draw of the phrases and of ``bench.provenance_cases``)."""
+    rng = random.Random(SEED if seed is None else seed)
+    spans = build_cases(require_data(DATA)) if seed is None else build_cases(
+        require_data(DATA), seed=seed)
+    cases = [c for c in spans if c["kind"] == "verbatim"]
     vocabulary = sorted({w.strip(".,;:!?'\"()") for c in cases for w in c["text"].split()
                          if len(w) > 5 and w.isalpha() and w.lower() not in STOP_WORDS})
     out = []
@@ -90,12 +94,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default="phrases")
     parser.add_argument("--no-index", action="store_true")
+    parser.add_argument("--seed", type=int, default=None, help="another draw of the phrases")
     args = parser.parse_args(argv)
     from indexer.search.request import Filters, SearchRequest
     from indexer.search.searcher import Searcher
 
     product = archive_searcher(index=not args.no_index)
-    phrases = build_phrases()
+    phrases = build_phrases(args.seed)
     exact_only = Searcher(product.client, product.embedder, product.settings)
     exact_only.forgiving = lambda req: (req, [])  # type: ignore[method-assign]
     filters = Filters(collections=tuple(ARCHIVE))
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{kind:<18}{n:>4}" + "".join(f"{table[name][kind]:>30.3f}" for name in table)
               + f"   levels {dict(levels[kind])}")
     write_result(args.output, {
-        "phrases": len(phrases), "first_is_source": table,
+        "phrases": len(phrases), "seed": args.seed, "first_is_source": table,
         "levels_hybrid": {kind: dict(c) for kind, c in levels.items()},
         "examples": [{k: item[k] for k in ("kind", "original", "phrase")}
                      for item in phrases[:6]],
