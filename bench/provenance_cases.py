@@ -64,7 +64,14 @@ COUNTS = {"verbatim": 40, "trimmed": 20, "trimmed_ellipsis": 20, "dropped": 15,
 EXPECTED_VERDICT = {"verbatim": "verbatim", "trimmed": "trimmed", "trimmed_ellipsis": "trimmed",
                     "dropped": "trimmed", "substituted": "altered", "added": "altered",
                     "wrong_speaker": "verbatim", "paraphrase": "paraphrase",
-                    "invented": "not_found", "news": "not_found", "dated_before": "not_found"}
+                    "invented": "not_found", "news": "not_found", "dated_before": "not_found",
+                    "negated": "altered"}
+# A quote whose negation is taken out or put in: the record's words saying the opposite. Drawn
+# after the other kinds, with a generator of its own, so that adding it changed none of them.
+NEGATED = 20
+_NEGATION_WORDS = {"not", "never"}
+_AUXILIARIES = {"is", "are", "was", "were", "will", "would", "can", "could", "should", "must",
+                "has", "have", "had", "do", "does", "did", "may", "might"}
 ANCHOR = 8  # words at each end of a span that must be unique to its speech
 # Near-synonyms, the kind of change a wire copy makes ("with" for "causing" in the seed).
 SUBSTITUTES = {
@@ -395,6 +402,61 @@ def build_cases(data: Path = DATA, seed: int = SEED) -> list[dict[str, Any]]:
     cases += load_paraphrases(speeches)
     cases += invented_cases(speeches, corpus, rng, COUNTS["invented"])
     cases += news_cases(corpus, rng, COUNTS["news"], data / NEWS.relative_to(DATA))
+    cases += negated_cases(speeches, corpus, random.Random(f"{seed}-negated"), NEGATED)
+    return cases
+
+
+def negate(span: list[str], *, condensed: bool = False) -> list[str] | None:
+    """The span with its first "not" or "never" taken out, or, holding none, with a "not"
+    put after its first auxiliary verb ("are being spared" → "are not being spared"); None
+    when it has neither, or only at its edges (where a quote could start or stop past it).
+    ``condensed``: as a headline quotes it, its first three words and the rest from the verb
+    before the negation taken out, the words between left out silently ("Hospitals, schools,
+    camps are being spared")."""
+    inner = range(2, len(span) - 2)
+    for i in inner:
+        if span[i].lower() in _NEGATION_WORDS:
+            if condensed:  # at least three words left out, and three after the negation
+                return [*span[:3], span[i - 1], *span[i + 1:]] \
+                    if i - 4 >= 3 and len(span) - i - 1 >= 3 else None
+            return span[:i] + span[i + 1:]
+    if condensed:
+        return None
+    if any(w.lower().strip(",.;:").endswith("n't") or w.lower() in ("no", "cannot")
+           for w in span):
+        return None  # a negation we do not edit: adding "not" would make a double one
+    for i in inner:
+        if span[i].lower() in _AUXILIARIES:
+            return [*span[:i + 1], "not", *span[i + 1:]]
+    return None
+
+
+def negated_cases(speeches: list[Speech], corpus: Corpus, rng: random.Random,
+                  wanted: int) -> list[dict[str, Any]]:
+    """Spans of Security Council and General Debate speeches with a negation taken out or
+    put in, each expecting ``altered`` and its speech: a third taken out, a third put in, a
+    third taken out of a condensed quote (:func:`negate`)."""
+    pool = [s for s in speeches if s.speaker]
+    rng.shuffle(pool)
+    cases: list[dict[str, Any]] = []
+    for speech in pool:
+        if len(cases) == wanted:
+            break
+        flavour = len(cases) % 3  # 0: taken out, 1: put in, 2: condensed and taken out
+        low, high = (6, 12) if flavour < 2 else (12, 30)
+        for span in _spans(speech, rng, corpus, low, high):
+            edited = negate(span, condensed=flavour == 2)
+            if edited is None or (len(edited) > len(span)) != (flavour == 1) \
+                    or corpus.count(" ".join(edited)):
+                continue
+            speaker = _speaker_for(speech, len(cases))
+            cases.append({
+                "id": f"negated-{len(cases) + 1:03d}", "kind": "negated",
+                "text": " ".join(edited), "speaker": speaker,
+                "date": _article_date(speech, rng, len(cases), before=False),
+                "expect": expectation("negated", speech, speaker is not None),
+                "origin": origin(speech)})
+            break
     return cases
 
 

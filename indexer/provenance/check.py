@@ -12,6 +12,7 @@ people directory the indexer resolves speakers with.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Sequence
@@ -25,8 +26,8 @@ from indexer.model.embedder import Embedder
 from indexer.people.directory import Directory, Person
 from indexer.people.store import load_directory
 from indexer.provenance import candidates, paraphrase
-from indexer.provenance.align import Alignment
-from indexer.provenance.grade import wording_verdict
+from indexer.provenance.align import Alignment, align
+from indexer.provenance.grade import flips_negation, wording_verdict
 from indexer.provenance.sources import Candidate, Source, align_candidates, speaker_match
 from indexer.search.plan import search_header
 from indexer.search.request import Filters, SearchRequest
@@ -173,10 +174,11 @@ class Checker:
             same = person is not None and match.candidate.speaker_id == person.id
             if match.cosine >= (PARAPHRASE_MIN_COSINE_SAME_SPEAKER if same
                                 else PARAPHRASE_MIN_COSINE):
-                out.append(Source.paraphrase(match.candidate, match.start, match.end,
-                                             round(match.cosine, 3),
-                                             speaker_match(claim.speaker, person,
-                                                           match.candidate)))
+                source = Source.paraphrase(match.candidate, match.start, match.end,
+                                           round(match.cosine, 3),
+                                           speaker_match(claim.speaker, person,
+                                                         match.candidate))
+                out.append(_reversed(content, source) or source)
         return out
 
     def _also_quoted(self, claim: Claim, collections: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -186,6 +188,21 @@ class Checker:
         return [{key: hit["_source"].get(key)
                  for key in ("doc_id", "collection", "title", "date", "source")}
                 for hit in response["hits"]["hits"]]
+
+
+def _reversed(content: str, source: Source) -> Source | None:
+    """``source`` graded altered when the claim says its closest sentence's words with a
+    negation taken out or put in: the model finds a sentence and its opposite close in
+    meaning, and leaving out a "not" is never a paraphrase. Ranked as the paraphrase was."""
+    alignment = align(content, source.candidate.text)
+    if alignment is None or not flips_negation(alignment):
+        return None
+    start, end = (source.candidate.doc_offset(alignment.start),
+                  source.candidate.doc_offset(alignment.end))
+    if end <= source.span[0] or start >= source.span[1]:  # the words of another sentence
+        return None
+    altered = Source.build(source.candidate, alignment, "altered", source.speaker_match)
+    return dataclasses.replace(altered, similarity=source.similarity)
 
 
 _VERDICT_ORDER = {"verbatim": 0, "trimmed": 1, "altered": 2, "paraphrase": 3}

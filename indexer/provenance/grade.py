@@ -60,6 +60,29 @@ def _drops_negation(op: DiffOp) -> bool:
     return len(cut) <= NEGATION_CUT_WORDS and any(w.norm in NEGATIONS for w in cut)
 
 
+def flips_negation(alignment: Alignment) -> bool:
+    """Does the quote take a negation out of words it shares with the span, or put one in
+    ("are [not] being spared", "they are / aren't being spared")?
+
+    The paraphrase step compares meanings, and a sentence and its negation are close in
+    meaning to the model: a quote that says the record's words with their "not" gone is
+    graded there, so it is asked this of its closest sentence's passage. Only a negation that
+    stands between matched words, with at least ``MIN_RUN_WORDS`` of them around it, counts:
+    "hospitals were being hit" shares no such run with "are not being spared"."""
+    ops = alignment.ops
+    for before, op, after in zip(ops, ops[1:], ops[2:], strict=False):
+        if before.op != "equal" or after.op != "equal" or op.op == "equal":
+            continue
+        if _count(before.quote) + _count(after.quote) < MIN_RUN_WORDS:
+            continue
+        quote, source = words(op.quote), words(op.source)
+        if len(quote) > NEGATION_CUT_WORDS or len(source) > NEGATION_CUT_WORDS:
+            continue
+        if any(w.norm in NEGATIONS for w in quote) != any(w.norm in NEGATIONS for w in source):
+            return True
+    return False
+
+
 def wording_verdict(alignment: Alignment) -> Wording | None:
     """verbatim, trimmed or altered; None when the quote's wording is not close to the span."""
     if not _close(alignment):

@@ -102,6 +102,21 @@ def test_her_words_credited_to_another_speaker_of_the_meeting(client: FlaskClien
     assert answer["claim"]["speaker_id"] is not None  # Craft is a person on record
 
 
+def test_her_words_with_their_not_taken_out_are_altered(client: FlaskClient) -> None:
+    # Condensed as a headline would, and reversed: too few of its words stand together for
+    # a wording verdict, and the model finds it close in meaning to what she said. It is
+    # her sentence with its "not" gone, so it is altered, never a paraphrase.
+    answer = verify(client, text="Hospitals and schools are being spared",
+                    speaker="Ursula Mueller", date="2020-02-27")
+    top = answer["sources"][0]
+    assert answer["verdict"] == "altered" and top["symbol"] == "S/PV.8734"
+    assert {"op": "delete", "quote": "", "source": "not"} in top["diff"]
+    # Her meaning in other words stays a paraphrase.
+    kept = verify(client, text="Mueller said hospitals and schools were not being spared",
+                  speaker="Ursula Mueller", date="2020-02-27")
+    assert kept["verdict"] == "paraphrase" and kept["sources"][0]["symbol"] == "S/PV.8734"
+
+
 def test_an_invented_sentence_is_confidently_not_found(client: FlaskClient) -> None:
     answer = verify(client, text="The Council has agreed to deploy ten thousand peacekeepers "
                                  "to the Arctic coast of Greenland before next winter",

@@ -139,3 +139,17 @@ def test_a_clause_left_out_that_holds_a_negation_is_a_trim() -> None:
     assert trimmed is not None and wording_verdict(trimmed) == "trimmed"
     negated = align("Floods do respect administrative lines", source)
     assert negated is not None and wording_verdict(negated) == "altered"
+
+
+@pytest.mark.parametrize(("quote", "flipped"), [
+    ("Hospitals and schools are being spared", True),  # "not" taken out between its words
+    ("the camps are safe now", True),  # "aren't" read as "are"
+    ("Hospitals, schools, camps and other sites", False),  # no negation in play
+    ("Mueller said hospitals were being hit", False),  # no run of her words around one
+])
+def test_a_negation_taken_out_or_put_in_between_the_words_kept(quote: str, flipped: bool) -> None:
+    from indexer.provenance.grade import flips_negation
+
+    source = PASSAGE + " The camps aren't safe now."
+    found = align(quote, source)
+    assert (found is not None and flips_negation(found)) is flipped
