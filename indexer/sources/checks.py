@@ -9,8 +9,10 @@ The rules, stated once (README, Operations):
 * a document id is not a dot segment (``.``, ``..``, or one once percent-decoded: ``%2e``,
   ``.%2E``...): a browser resolves it in any link to the document, which then leaves
   /documents/;
-* ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON: a line holding one is a dead letter;
-  the placeholder strings "nan", "none", "null" (any case) in a name field are no value;
+* ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON, but pandas writes ``NaN`` for a
+  missing value (the UN speeches' unknown speakers): each is read as null, no value, as are
+  the placeholder strings "nan", "none", "null" (any case) in a name field or an id (whose
+  record the file and line then name);
 * a date outside ``EARLIEST_YEAR``..``LATEST_YEAR`` is a placeholder, not a date: the
   document is indexed without one, the original kept as ``metadata.date_original``, and the
   dead-letter file notes it (a notice, not a failure);
@@ -48,9 +50,9 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def refuse_constant(name: str) -> Any:
-    """``json.loads(parse_constant=...)``: NaN and Infinity are not JSON."""
-    raise ValueError(f"{name} is not a JSON value")
+def no_value(name: str) -> None:
+    """``json.loads(parse_constant=...)``: ``NaN`` and ``Infinity`` are null (see above)."""
+    return None
 
 
 def is_placeholder(value: Any) -> bool:

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from indexer.documents import DOC_TYPES, Document, Item, RecordError, Speaker
 from indexer.sources import articles, transcripts
-from indexer.sources.checks import id_problem, is_placeholder, record_problem, refuse_constant
+from indexer.sources.checks import id_problem, is_placeholder, no_value, record_problem
 
 TEXT_FIELDS = ("body", "text", "content")
 MAX_CSV_FIELD = 64 * 1024 * 1024
@@ -56,14 +56,13 @@ def read_jsonl_stream(handle: IO[str], origin: str, doc_type: str | None = None)
 
 
 def _decode(text: str, where: str) -> Any:
-    """One JSON value, or a RecordError: broken, NaN/Infinity, too deep, not valid Unicode."""
+    """One JSON value (NaN and Infinity read as null), or a RecordError: broken, too deep,
+    not valid Unicode."""
     try:
-        record = json.loads(text, parse_constant=refuse_constant)
+        record = json.loads(text, parse_constant=no_value)
     except json.JSONDecodeError as exc:
         return RecordError(f"{where}" if exc.lineno == 1 else f"{where}:{exc.lineno}",
                            f"broken JSON ({exc.msg} at column {exc.colno})")
-    except ValueError as exc:  # NaN, Infinity: not JSON
-        return RecordError(where, f"broken JSON ({exc})")
     except RecursionError:
         return RecordError(where, "broken JSON (nested too deeply to read)")
     problem = record_problem(record)
@@ -73,15 +72,12 @@ def _decode(text: str, where: str) -> Any:
 def read_json_stream(handle: IO[str], origin: str, doc_type: str | None = None) -> Iterator[Item]:
     """The records of a JSON file: a list of records, or one."""
     try:
-        data = json.loads(handle.read().removeprefix("\ufeff"), parse_constant=refuse_constant)
+        data = json.loads(handle.read().removeprefix("\ufeff"), parse_constant=no_value)
     except json.JSONDecodeError as exc:
         yield RecordError(f"{origin}:{exc.lineno}", f"broken JSON ({exc.msg})")
         return
     except UnicodeDecodeError as exc:
         yield RecordError(origin, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8")
-        return
-    except ValueError as exc:
-        yield RecordError(origin, f"broken JSON ({exc})")
         return
     except RecursionError:
         yield RecordError(origin, "broken JSON (nested too deeply to read)")
