@@ -22,6 +22,7 @@ from indexer.search.request import (
     Filters,
     SearchRequest,
 )
+from indexer.search.syntax import straight_quotes
 
 
 class BadParameter(BadRequest):
@@ -128,7 +129,8 @@ def many(args: Mapping[str, Sequence[str]], name: str, choices: Sequence[str] | 
 
 
 def parse_query(args: Mapping[str, Sequence[str]]) -> str:
-    q = (single(args, "q") or "").strip()
+    """The query, its typographic quotation marks straight (a phrase pasted from an article)."""
+    q = straight_quotes((single(args, "q") or "").strip())
     if len(q) > MAX_QUERY_CHARS:
         raise BadParameter("q", f"q is {len(q)} characters long; the limit is {MAX_QUERY_CHARS}")
     return q

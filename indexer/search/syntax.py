@@ -23,6 +23,17 @@ _SLOPPY = re.compile(r'"([^"]*)"~(\d+)')  # a phrase with a slop, wherever its q
 _SLOP = re.compile(r'(?<=")~\d+')  # the slop after a closing quote
 
 
+# Typographic double quotation marks, as quotes pasted from an article or typed on a phone
+# come: each is a quotation mark of the query language.
+_TYPOGRAPHIC_QUOTES = str.maketrans({mark: '"' for mark in "“”„‟«»〝〞＂"})
+
+
+def straight_quotes(text: str) -> str:
+    """``text`` with its typographic double quotes straight: “a b”, „a b“ and « a b » are the
+    phrase "a b"."""
+    return text.translate(_TYPOGRAPHIC_QUOTES)
+
+
 def bound_slops(text: str) -> str:
     """``text`` with each phrase's slop kept only within the bounds above."""
 
