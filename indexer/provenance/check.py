@@ -112,6 +112,7 @@ class Checker:
         collections = tuple(claim.collections or ())
         person = self._claimed_person(claim)
         with elasticsearch_errors():
+            self.vectors.require_known(collections)
             found = self._search(candidates.lexical_body(claim.text, claim.date, collections))
             aligned = align_candidates(self.client, claim.text, found)
             sources = [self._source(c, a, claim, person) for c, a in aligned]

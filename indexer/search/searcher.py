@@ -121,6 +121,8 @@ class Searcher:
         speaker names widened to people (before phrases are checked: a phrase said under
         another of the person's names is found). Semantic mode without the model is refused
         (``SearchUnavailable``); hybrid falls back to keywords (``degraded``)."""
+        with elasticsearch_errors():
+            self.vectors.require_known(req.filters.collections)
         req = dataclasses.replace(req, filters=queries.scoped(req.filters, self.settings))
         vectors, degraded = self.vectors.for_request(req)
         if req.mode == "semantic" and vectors is None:
@@ -265,6 +267,7 @@ class Searcher:
         started = time.perf_counter()
         offset = (page - 1) * size
         with elasticsearch_errors():
+            self.vectors.require_known(filters.collections)
             ids = resolve_names(self.client, self.settings, [speaker]) if speaker \
                 else {}
             body = reads.quotes_body(q, queries.scoped(filters, self.settings), speaker=speaker,

@@ -19,7 +19,7 @@ from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch
 
 from indexer import indices
-from indexer.errors import VerbatimError, elasticsearch_errors
+from indexer.errors import CollectionError, VerbatimError, elasticsearch_errors
 from indexer.model.embedder import Embedder, ModelError
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
@@ -127,6 +127,21 @@ class QueryVectors:
             self._metas = indices.collection_metas(self.client, self.index)
             self._metas_at = now
         return self._metas
+
+    def require_known(self, names: Sequence[str]) -> None:
+        """Refuse names of no collection (a typo, or an index's own name): searched, they
+        hold nothing, and "no results" would read as "never said". Looked up again before a
+        name is refused, so that a collection indexed since the last lookup is known."""
+        if not names or set(names) <= set(self.collections()):
+            return
+        self._metas_at = None
+        known = sorted(self.collections())
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            listed = ", ".join(known) if known else "none yet (index one with verbatim index)"
+            raise CollectionError(
+                f"no collection named {', '.join(map(repr, unknown))}; the collections are "
+                f"{listed}", parameter="collection")
 
     def encoders(self) -> dict[str, Encoder]:
         """Each collection's encoder (:meth:`collections`)."""

@@ -176,6 +176,22 @@ def test_bad_parameters_get_the_one_error_shape(client: FlaskClient) -> None:
     assert missing.status_code == 404 and missing.get_json()["error"]["status"] == 404
 
 
+def test_a_collection_that_does_not_exist_is_a_400_naming_those_that_do(
+        client: FlaskClient, api_settings: Settings) -> None:
+    # A typo, or an index's own name, would otherwise read as "nothing was said".
+    for name in ("nws", api_settings.alias("news"), "n*"):
+        for path in ("/api/search", "/api/quotes", "/api/export"):
+            response = client.get(path, query_string={"q": "hospitals", "collection": name})
+            assert response.status_code == 400, (path, name)
+            error = response.get_json()["error"]
+            assert error["parameter"] == "collection"
+            assert repr(name) in error["message"] and "hostile, news, un" in error["message"]
+    verify = client.post("/api/verify", json={"text": "Hospitals are not being spared",
+                                              "collection": "nws"})
+    assert verify.status_code == 400 and "'nws'" in verify.get_json()["error"]["message"]
+    assert search(client, q="hospitals", collection="news")["total"] > 0
+
+
 def test_odd_syntax_never_errors(client: FlaskClient) -> None:
     for q in ('"unbalanced', "AND OR NOT", "-", "((", "a:b", "*", "~~~", "\\", "-\"\""):
         assert client.get("/api/search", query_string={"q": q, "mode": "keyword"}).status_code == 200
