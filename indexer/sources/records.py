@@ -63,6 +63,8 @@ def _decode(text: str, where: str) -> Any:
     except json.JSONDecodeError as exc:
         return RecordError(f"{where}" if exc.lineno == 1 else f"{where}:{exc.lineno}",
                            f"broken JSON ({exc.msg} at column {exc.colno})")
+    except ValueError as exc:  # an integer of more digits than Python reads
+        return RecordError(where, f"broken JSON ({exc})")
     except RecursionError:
         return RecordError(where, "broken JSON (nested too deeply to read)")
     problem = record_problem(record)
@@ -78,6 +80,9 @@ def read_json_stream(handle: IO[str], origin: str, doc_type: str | None = None) 
         return
     except UnicodeDecodeError as exc:
         yield RecordError(origin, f"not valid UTF-8 ({exc.reason}); convert the file to UTF-8")
+        return
+    except ValueError as exc:  # an integer of more digits than Python reads
+        yield RecordError(origin, f"broken JSON ({exc})")
         return
     except RecursionError:
         yield RecordError(origin, "broken JSON (nested too deeply to read)")

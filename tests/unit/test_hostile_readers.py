@@ -195,3 +195,12 @@ def test_an_unreadable_folder_or_file_is_reported() -> None:
         for path in sorted(root.rglob("*"), reverse=True):
             path.unlink() if not path.is_dir() else path.rmdir()
         root.rmdir()
+
+
+def test_a_number_too_long_to_read_is_a_dead_letter_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "n.jsonl").write_text('{"id": ' + "9" * 5000 + ', "text": "x"}\n'
+                                      + json.dumps({"id": "ok", "text": "x"}) + "\n")
+    (tmp_path / "n.json").write_text('[{"id": ' + "9" * 5000 + ', "text": "x"}]')
+    found = by_origin(items(tmp_path))
+    assert "broken JSON" in found["n.jsonl:1"].reason and found["n.jsonl:2"].doc_id == "ok"
+    assert "broken JSON" in found["n.json"].reason
