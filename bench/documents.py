@@ -31,6 +31,14 @@ from indexer.search.searcher import Prepared, Searcher
 SIZE = 100  # documents ranked per query, as bench.quality asks
 
 
+def documents_of(hits: list[dict[str, Any]]) -> list[str]:
+    """A leg's documents, best first, each once, as many as a page ranks."""
+    seen: dict[str, None] = {}
+    for hit in hits:
+        seen.setdefault(hit["_source"]["doc_id"], None)
+    return list(seen)[:SIZE]
+
+
 def sweep_searcher() -> tuple[Embedder, Searcher]:
     """The model and the searcher of a sweep: a long timeout, for msearches of many variants."""
     settings = bench_settings()

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from bench.common import write_result
-from bench.documents import SIZE, hybrid_page, scored_variants, sweep_searcher
+from bench.documents import documents_of, hybrid_page, scored_variants, sweep_searcher
 from bench.quality import SETS
 from indexer.ingest.actions import doc_key
 from indexer.search import exact, queries, results
@@ -72,10 +72,7 @@ def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],
                   or exact.phrase_passages(asked.q, prepared.relaxed, keyword))
         shown, _ = results.hybrid_results(req, keyword, semantic, firsts, whole)
         out["product"][qid] = [r["doc_id"] for r in shown]
-        seen: dict[str, None] = {}
-        for h in semantic:
-            seen.setdefault(h["_source"]["doc_id"], None)
-        out["semantic"][qid] = list(seen)[:SIZE]
+        out["semantic"][qid] = documents_of(semantic)
         assert prepared.vectors is not None
         query = np.asarray(prepared.vectors[0].vector, dtype=np.float32)
         fused_top = [results.passage_key({"_id": r["passage"]["id"], "_source": {

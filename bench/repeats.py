@@ -20,24 +20,15 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
 
 from bench.common import write_result
-from bench.documents import SIZE, hybrid_page, scored_variants, sweep_searcher
+from bench.documents import documents_of, hybrid_page, scored_variants, sweep_searcher
 from indexer.search import exact, queries, results
 from indexer.search.searcher import Searcher
 
 
 def k3_label(k3: float | None) -> str:
     return "inf" if k3 is None else f"{k3:g}"
-
-
-def documents_of(hits: list[dict[str, Any]]) -> list[str]:
-    """A leg's documents, best first, each once."""
-    seen: dict[str, None] = {}
-    for hit in hits:
-        seen.setdefault(hit["_source"]["doc_id"], None)
-    return list(seen)[:SIZE]
 
 
 def rankings(searcher: Searcher, collection: str, texts: list[tuple[str, str]],

@@ -5,6 +5,7 @@ work than an ordinary one (``parse_keyword_query``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from indexer.text.stemming import stem_words
 
@@ -82,6 +83,17 @@ def bound_expansions(text: str, seen: set[str], *, key_prefix: str = "") -> str:
 _BARE_WORD = re.compile(r"\w+")
 
 
+def _around_phrases(text: str) -> Iterator[tuple[str, str | None]]:
+    """Each stretch of ``text`` outside quoted phrases, with the phrase that follows it (whole,
+    with its slop; None after the last stretch)."""
+    outside = 0
+    for match in [*PHRASE.finditer(text), None]:
+        yield text[outside:match.start() if match else len(text)], \
+            match.group(0) if match else None
+        if match:
+            outside = match.end()
+
+
 def cap_repeats(text: str) -> str:
     """Keep at most ``MAX_WORD_REPEATS`` occurrences of each plain word outside quoted
     phrases: every occurrence is one more clause to score, match as a shingle and highlight
@@ -89,20 +101,16 @@ def cap_repeats(text: str) -> str:
     evidence. Words with operators and phrases are kept whole."""
     counts: dict[str, int] = {}
     out: list[str] = []
-    outside = 0
-    for match in [*PHRASE.finditer(text), None]:
-        kept = []
-        for token in text[outside:match.start() if match else len(text)].split():
+    for stretch, phrase in _around_phrases(text):
+        for token in stretch.split():
             if _BARE_WORD.fullmatch(token):
                 key = token.lower()
                 counts[key] = counts.get(key, 0) + 1
                 if counts[key] > MAX_WORD_REPEATS:
                     continue
-            kept.append(token)
-        out.append(" ".join(kept))
-        if match:  # the phrase whole, with its slop
-            out.append(match.group(0))
-            outside = match.end()
+            out.append(token)
+        if phrase:
+            out.append(phrase)
     return " ".join(" ".join(out).split())
 
 
@@ -126,9 +134,8 @@ def fold_repeats(text: str) -> tuple[str, dict[int, list[str]]]:
     counts: dict[tuple[str, ...], int] = {}
     first: dict[tuple[str, ...], str] = {}
     out: list[str] = []
-    outside = 0
-    for match in [*PHRASE.finditer(text), None]:
-        for token in text[outside:match.start() if match else len(text)].split():
+    for stretch, phrase in _around_phrases(text):
+        for token in stretch.split():
             key = (tuple(stem_words(token)) or (token.lower().strip(".,;:!?'’"),)
                    if _PLAIN_WORD.fullmatch(token) else ())
             if key and key[0]:
@@ -137,9 +144,8 @@ def fold_repeats(text: str) -> tuple[str, dict[int, list[str]]]:
                     continue
                 first[key] = token
             out.append(token)
-        if match:
-            out.append(match.group(0))
-            outside = match.end()
+        if phrase:
+            out.append(phrase)
     repeated: dict[int, list[str]] = {}
     for key, count in counts.items():
         if count > 1:

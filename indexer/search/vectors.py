@@ -118,12 +118,13 @@ class QueryVectors:
                         exc_info=True)
             return None, f"the model could not encode the query ({type(exc).__name__}: {exc})"
 
-    def collections(self) -> dict[str, dict[str, Any]]:
-        """Each collection's index ``_meta``, looked up again after ``ttl_s`` (a collection
-        indexed meanwhile is searched with its own encoder and schema). Elasticsearch's
-        errors pass through."""
+    def collections(self, *, refresh: bool = False) -> dict[str, dict[str, Any]]:
+        """Each collection's index ``_meta``, looked up again after ``ttl_s`` or when asked to
+        ``refresh`` (a collection indexed meanwhile is searched with its own encoder and
+        schema). Elasticsearch's errors pass through."""
         now = time.monotonic()
-        if self._metas_at is None or now - self._metas_at > self.ttl_s:
+        at = self._metas_at
+        if refresh or at is None or now - at > self.ttl_s:
             self._metas = indices.collection_metas(self.client, self.index)
             self._metas_at = now
         return self._metas
@@ -134,8 +135,7 @@ class QueryVectors:
         name is refused, so that a collection indexed since the last lookup is known."""
         if not names or set(names) <= set(self.collections()):
             return
-        self._metas_at = None
-        known = sorted(self.collections())
+        known = sorted(self.collections(refresh=True))
         unknown = [n for n in names if n not in known]
         if unknown:
             listed = ", ".join(known) if known else "none yet (index one with verbatim index)"
