@@ -60,25 +60,48 @@ def _drops_negation(op: DiffOp) -> bool:
     return len(cut) <= NEGATION_CUT_WORDS and any(w.norm in NEGATIONS for w in cut)
 
 
+# A negative contraction, as ``words`` normalises it, and the word it negates.
+_CONTRACTED = {"cannot": "can", "cant": "can", "wont": "will", "dont": "do", "doesnt": "does",
+               "didnt": "did", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
+               "couldnt": "could", "shouldnt": "should", "wouldnt": "would", "hasnt": "has",
+               "havent": "have", "hadnt": "had", "mustnt": "must", "neednt": "need",
+               "aint": "are"}
+
+
+def _affirmed(side: str) -> tuple[list[str], bool]:
+    """A side of a diff step without its negations (contractions undone), and whether it had
+    one."""
+    kept, negated = [], False
+    for word in words(side):
+        if word.norm in _CONTRACTED:
+            kept.append(_CONTRACTED[word.norm])
+            negated = True
+        elif word.norm in NEGATIONS:
+            negated = True
+        else:
+            kept.append(word.norm)
+    return kept, negated
+
+
 def flips_negation(alignment: Alignment) -> bool:
     """Does the quote take a negation out of words it shares with the span, or put one in
     ("are [not] being spared", "they are / aren't being spared")?
 
     The paraphrase step compares meanings, and a sentence and its negation are close in
     meaning to the model: a quote that says the record's words with their "not" gone is
-    graded there, so it is asked this of its closest sentence's passage. Only a negation that
-    stands between matched words, with at least ``MIN_RUN_WORDS`` of them around it, counts:
-    "hospitals were being hit" shares no such run with "are not being spared"."""
+    graded there, so it is asked this of its closest sentence's passage. Only a step that is
+    the negation and nothing else counts (the words on both sides the same once it is taken
+    out), between matched words, with at least ``MIN_RUN_WORDS`` of them around it:
+    "failed to" for "did not" says the same thing in other words, and "hospitals were being
+    hit" shares no such run with "are not being spared"."""
     ops = alignment.ops
     for before, op, after in zip(ops, ops[1:], ops[2:], strict=False):
         if before.op != "equal" or after.op != "equal" or op.op == "equal":
             continue
         if _count(before.quote) + _count(after.quote) < MIN_RUN_WORDS:
             continue
-        quote, source = words(op.quote), words(op.source)
-        if len(quote) > NEGATION_CUT_WORDS or len(source) > NEGATION_CUT_WORDS:
-            continue
-        if any(w.norm in NEGATIONS for w in quote) != any(w.norm in NEGATIONS for w in source):
+        (quote, quote_negated), (source, source_negated) = _affirmed(op.quote), _affirmed(op.source)
+        if quote == source and quote_negated != source_negated:
             return True
     return False
 

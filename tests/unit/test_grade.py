@@ -146,10 +146,14 @@ def test_a_clause_left_out_that_holds_a_negation_is_a_trim() -> None:
     ("the camps are safe now", True),  # "aren't" read as "are"
     ("Hospitals, schools, camps and other sites", False),  # no negation in play
     ("Mueller said hospitals were being hit", False),  # no run of her words around one
+    # Other words for the same thing, not its opposite
+    ("the council failed to act on the resolution", False),
+    ("It is impossible to wait any longer", False),
 ])
 def test_a_negation_taken_out_or_put_in_between_the_words_kept(quote: str, flipped: bool) -> None:
     from indexer.provenance.grade import flips_negation
 
-    source = PASSAGE + " The camps aren't safe now."
+    source = (PASSAGE + " The camps aren't safe now. The council did not act on the resolution."
+              " It is not possible to wait any longer.")
     found = align(quote, source)
     assert (found is not None and flips_negation(found)) is flipped
