@@ -61,6 +61,7 @@ def quotes() -> Response:
     if verdicts:  # answered from the checks themselves
         app = services()
         with elasticsearch_errors():
+            app.searcher.vectors.require_known(filters.collections)
             ids = resolve_names(app.client, app.settings, [speaker]).get(speaker, []) \
                 if speaker else []
             return jsonify(checked_quotes(app.client, app.settings, verdicts=verdicts,

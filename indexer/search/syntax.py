@@ -25,14 +25,19 @@ _SLOP = re.compile(r'(?<=")~\d+')  # the slop after a closing quote
 
 
 # Typographic double quotation marks, as quotes pasted from an article or typed on a phone
-# come: each is a quotation mark of the query language.
-_TYPOGRAPHIC_QUOTES = str.maketrans({mark: '"' for mark in "“”„‟«»〝〞＂"})
+# come: an opening mark and the closing mark that follows it are a phrase of the query
+# language. Only pairs: a stray mark (a quote cut off in the paste) left as a quote would
+# unbalance the query and cost a correctly typed phrase its quotes (``parse_keyword_query``).
+_TYPOGRAPHIC_PAIRS = [re.compile(f'{opening}([^"“”„‟«»〝〞＂]*){closing}') for opening, closing in
+                      (("„", "[“”]"), ("“", "”"), ("‟", "”"), ("«", "»"), ("〝", "〞"), ("＂", "＂"))]
 
 
 def straight_quotes(text: str) -> str:
-    """``text`` with its typographic double quotes straight: “a b”, „a b“ and « a b » are the
-    phrase "a b"."""
-    return text.translate(_TYPOGRAPHIC_QUOTES)
+    """``text`` with each pair of typographic double quotes straight: “a b”, „a b“ and
+    « a b » are the phrase "a b"; an unpaired mark is left as it is, punctuation."""
+    for pair in _TYPOGRAPHIC_PAIRS:
+        text = pair.sub(lambda m: f'"{m.group(1)}"', text)
+    return text
 
 
 def bound_slops(text: str) -> str:

@@ -55,6 +55,7 @@ class QueryVectors:
         self._lock = threading.Lock()
         self._metas: dict[str, dict[str, Any]] = {}
         self._metas_at: float | None = None
+        self._metas_lock = threading.Lock()  # one lookup at a time, the newest kept
 
     def warm(self) -> None:
         """Load every encoder the current collections need, before the first request.
@@ -118,24 +119,36 @@ class QueryVectors:
                         exc_info=True)
             return None, f"the model could not encode the query ({type(exc).__name__}: {exc})"
 
-    def collections(self, *, refresh: bool = False) -> dict[str, dict[str, Any]]:
-        """Each collection's index ``_meta``, looked up again after ``ttl_s`` or when asked to
-        ``refresh`` (a collection indexed meanwhile is searched with its own encoder and
-        schema). Elasticsearch's errors pass through."""
-        now = time.monotonic()
+    def collections(self, *, since: float | None = None) -> dict[str, dict[str, Any]]:
+        """Each collection's index ``_meta``, looked up again after ``ttl_s``, or when the last
+        lookup began before ``since`` (a ``time.monotonic()``): a collection indexed meanwhile
+        is searched with its own encoder and schema. Lookups are one at a time, and a caller
+        that waited for another's lookup takes its answer when it began after ``since``: many
+        requests naming an unknown collection at once cost Elasticsearch a lookup or two, not
+        one each. Elasticsearch's errors pass through."""
+        if not self._stale(since):
+            return self._metas
+        with self._metas_lock:
+            if self._stale(since):
+                begun = time.monotonic()
+                self._metas = indices.collection_metas(self.client, self.index)
+                self._metas_at = begun
+            return self._metas
+
+    def _stale(self, since: float | None) -> bool:
         at = self._metas_at
-        if refresh or at is None or now - at > self.ttl_s:
-            self._metas = indices.collection_metas(self.client, self.index)
-            self._metas_at = now
-        return self._metas
+        if at is None:
+            return True
+        return (since is not None and at < since) or time.monotonic() - at > self.ttl_s
 
     def require_known(self, names: Sequence[str]) -> None:
         """Refuse names of no collection (a typo, or an index's own name): searched, they
-        hold nothing, and "no results" would read as "never said". Looked up again before a
-        name is refused, so that a collection indexed since the last lookup is known."""
+        hold nothing, and "no results" would read as "never said". A name is refused only by
+        a lookup begun after this call, so that a collection indexed since is known."""
+        asked = time.monotonic()
         if not names or set(names) <= set(self.collections()):
             return
-        known = sorted(self.collections(refresh=True))
+        known = sorted(self.collections(since=asked))
         unknown = [n for n in names if n not in known]
         if unknown:
             listed = ", ".join(known) if known else "none yet (index one with verbatim index)"

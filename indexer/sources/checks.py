@@ -22,6 +22,7 @@ The rules, stated once (README, Operations):
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 from urllib.parse import unquote
@@ -53,6 +54,13 @@ def printable(text: str) -> str:
 def no_value(name: str) -> None:
     """``json.loads(parse_constant=...)``: ``NaN`` and ``Infinity`` are null (see above)."""
     return None
+
+
+def finite_or_none(text: str) -> float | None:
+    """``json.loads(parse_float=...)``: a number too large for a float (``1e999``) is no
+    value, as ``Infinity`` is, instead of an infinity that no field can hold."""
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 def is_placeholder(value: Any) -> bool:

@@ -18,7 +18,13 @@ from typing import IO, Any
 
 from indexer.documents import DOC_TYPES, Document, Item, RecordError, Speaker
 from indexer.sources import articles, transcripts
-from indexer.sources.checks import id_problem, is_placeholder, no_value, record_problem
+from indexer.sources.checks import (
+    finite_or_none,
+    id_problem,
+    is_placeholder,
+    no_value,
+    record_problem,
+)
 
 TEXT_FIELDS = ("body", "text", "content")
 MAX_CSV_FIELD = 64 * 1024 * 1024
@@ -59,7 +65,8 @@ def _decode(text: str, where: str) -> Any:
     """One JSON value (NaN and Infinity read as null), or a RecordError: broken, too deep,
     not valid Unicode."""
     try:
-        record = json.loads(text, parse_constant=no_value)
+        record = json.loads(text, parse_constant=no_value,
+                            parse_float=finite_or_none)
     except json.JSONDecodeError as exc:
         return RecordError(f"{where}" if exc.lineno == 1 else f"{where}:{exc.lineno}",
                            f"broken JSON ({exc.msg} at column {exc.colno})")
@@ -74,7 +81,8 @@ def _decode(text: str, where: str) -> Any:
 def read_json_stream(handle: IO[str], origin: str, doc_type: str | None = None) -> Iterator[Item]:
     """The records of a JSON file: a list of records, or one."""
     try:
-        data = json.loads(handle.read().removeprefix("\ufeff"), parse_constant=no_value)
+        data = json.loads(handle.read().removeprefix("\ufeff"), parse_constant=no_value,
+                            parse_float=finite_or_none)
     except json.JSONDecodeError as exc:
         yield RecordError(f"{origin}:{exc.lineno}", f"broken JSON ({exc.msg})")
         return

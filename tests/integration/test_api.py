@@ -186,6 +186,8 @@ def test_a_collection_that_does_not_exist_is_a_400_naming_those_that_do(
             error = response.get_json()["error"]
             assert error["parameter"] == "collection"
             assert repr(name) in error["message"] and "hostile, news, un" in error["message"]
+    checked = client.get("/api/quotes", query_string={"verdict": "altered", "collection": "nws"})
+    assert checked.status_code == 400 and "'nws'" in checked.get_json()["error"]["message"]
     verify = client.post("/api/verify", json={"text": "Hospitals are not being spared",
                                               "collection": "nws"})
     assert verify.status_code == 400 and "'nws'" in verify.get_json()["error"]["message"]

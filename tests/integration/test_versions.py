@@ -60,3 +60,46 @@ def test_a_people_index_made_without_replicas_is_given_a_copy_on_a_second_node( 
     ensure_index(es, clean_prefix)
     held = es.indices.get_settings(index=name, name="index.*replicas")[name]["settings"]["index"]
     assert held == {"number_of_replicas": "1"}
+
+
+def test_requests_naming_an_unknown_collection_at_once_share_their_lookups(  # type: ignore[no-untyped-def]
+        es, clean_prefix: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from indexer.search.vectors import QueryVectors
+
+    lookups: list[float] = []
+    real = indices.collection_metas
+
+    def slow_lookup(*args, **kwargs):  # type: ignore[no-untyped-def]
+        lookups.append(time.monotonic())
+        time.sleep(0.5)  # every request below asks while the first lookup is running
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indices, "collection_metas", slow_lookup)
+    vectors = QueryVectors(es, None, clean_prefix)
+    start = threading.Barrier(8)
+    refused: list[str] = []
+
+    def ask() -> None:
+        start.wait()
+        try:
+            vectors.require_known(["nws"])
+        except CollectionError as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(refused) == 8 and all("'nws'" in message for message in refused)
+    # Asked at once, they share the first lookup, and a second for those that asked after it
+    # began: not one each.
+    assert len(lookups) <= 2
+    es.indices.create(index=f"{clean_prefix.index_prefix}-nws-20240101-120000-000001",
+                      settings={"number_of_replicas": 0}, mappings={"_meta": {"collection": "nws"}},
+                      aliases={clean_prefix.all_alias: {}})
+    # A collection made since is known at once, not after the lookups' time to live.
+    vectors.require_known(["nws"])

@@ -71,7 +71,7 @@ def test_values_that_are_not_values(tmp_path: Path) -> None:
     raw = [json.dumps(r) for r in lines] + [
         '{"id": NaN, "text": "x"}', '{"id": "q", "text": "x", "speaker": Infinity}',
         '{"id": ["a", "b"], "text": "x"}', '{"id": true, "text": "x"}', '{"id": 7, "text": "x"}',
-        '{"id": "nan", "text": "No id."}']
+        '{"id": "nan", "text": "No id."}', '{"id": 1e999, "text": "x", "speaker": -1e999}']
     (tmp_path / "v.jsonl").write_text("\n".join(raw) + "\n")
     found = by_origin(items(tmp_path))
     placeholder = found["v.jsonl:1"]
@@ -85,6 +85,8 @@ def test_values_that_are_not_values(tmp_path: Path) -> None:
     assert "string or an integer, not bool" in found["v.jsonl:5"].reason
     assert found["v.jsonl:6"].doc_id == "7"
     assert found["v.jsonl:7"].doc_id == "v-7"  # "nan" is no id: the file and line name it
+    # A number past a float's range is no value, as Infinity is.
+    assert found["v.jsonl:8"].doc_id == "v-8" and found["v.jsonl:8"].speaker is None
 
 
 def test_an_id_is_bounded_at_reading(tmp_path: Path) -> None:

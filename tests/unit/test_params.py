@@ -44,3 +44,22 @@ def test_typographic_quotation_marks_are_the_query_languages_own() -> None:
         req = parse_search({"q": [typed]})
         assert req.q.replace(" ", "") == '"arenotbeingspared"', typed
         assert parse_keyword_query(req.q)[0].strip('" ') == "are not being spared"
+
+
+@pytest.mark.parametrize("typed", [
+    '“cut off in the paste "are not being spared"',
+    '"are not being spared" and then” a stray',
+])
+def test_a_stray_typographic_mark_costs_no_phrase_its_quotes(typed: str) -> None:
+    from indexer.search.syntax import parse_keyword_query
+
+    req = parse_search({"q": [typed]})
+    assert '"are not being spared"' in parse_keyword_query(req.q)[0]
+
+
+def test_typographic_pairs_are_phrases_beside_a_stray_mark() -> None:
+    from indexer.search.syntax import parse_keyword_query
+
+    req = parse_search({"q": ["„Idlib“ said ” “cut “are not being spared”"]})
+    matched = parse_keyword_query(req.q)[0]
+    assert '"Idlib"' in matched and '"are not being spared"' in matched
