@@ -17,8 +17,11 @@ from elasticsearch.helpers import bulk, scan
 
 from indexer.indices import ensure_prefix_index
 from indexer.people.directory import Directory, Person
-from indexer.people.names import fold
+from indexer.people.names import fold, parse_name, relation
 from indexer.settings import Settings
+
+# People sharing a word with the names a filter could not find exactly, weighed one by one.
+MAX_LOOSE_PEOPLE = 500
 
 
 def ensure_index(client: Elasticsearch, settings: Settings) -> None:
@@ -95,9 +98,20 @@ def find_people(client: Elasticsearch, settings: Settings, query: str, *,
 
 def resolve_names(client: Elasticsearch, settings: Settings,
                   names: Sequence[str]) -> dict[str, list[str]]:
-    """For each name a user filters by, the ids of the people it names exactly (a person's
-    id, canonical name or a recorded alias); names that match nobody map to []. One search
-    for all of them."""
+    """For each name a user filters by, the ids of the people it names: exactly (a person's
+    id, canonical name or a recorded alias) when any, or else every person all of whose
+    recorded names it can be a form of ("Mueller" and "Ursula Mueller" for the speaker the
+    records call "Ms. Mueller"; not "Kelly Mueller"), as the quote check resolves a news
+    attribution. Names that match nobody map to []."""
+    found = _exactly(client, settings, names)
+    loose = [name for name, ids in found.items() if not ids]
+    if loose:
+        found.update(_as_forms(client, settings, loose))
+    return found
+
+
+def _exactly(client: Elasticsearch, settings: Settings,
+             names: Sequence[str]) -> dict[str, list[str]]:
     wanted = {name: fold(name.strip()) for name in names}
     if not wanted:
         return {}
@@ -105,11 +119,37 @@ def resolve_names(client: Elasticsearch, settings: Settings,
         {"terms": {"names.keyword": sorted(set(wanted.values()))}},
         {"terms": {"id": sorted({n.strip() for n in names})}}], "minimum_should_match": 1}},
         "_source": ["id", "names"]}
-    try:
-        hits = client.search(index=settings.people_index, size=min(10 * len(wanted), 1000),
-                             **body).body["hits"]["hits"]
-    except NotFoundError:
-        hits = []
+    hits = _people_hits(client, settings, body, min(10 * len(wanted), 1000))
     return {name: [h["_id"] for h in hits if h["_id"] == name.strip()
                    or folded in h["_source"].get("names", [])]
             for name, folded in wanted.items()}
+
+
+def _as_forms(client: Elasticsearch, settings: Settings,
+              names: Sequence[str]) -> dict[str, list[str]]:
+    """Each name's people by :func:`relation` with every name recorded for them, among those
+    sharing a word of it (one search for all the names)."""
+    tokens = {name: parsed.tokens for name in names
+              if (parsed := parse_name(name)) is not None and parsed.tokens}
+    out: dict[str, list[str]] = {name: [] for name in names}
+    if not tokens:
+        return out
+    body: dict[str, Any] = {"query": {"bool": {"should": [
+        {"match": {"names": " ".join(words)}} for words in tokens.values()]}},
+        "_source": ["id", "names"]}
+    for hit in _people_hits(client, settings, body, MAX_LOOSE_PEOPLE):
+        forms = [parsed.tokens for form in hit["_source"].get("names", [])
+                 if (parsed := parse_name(form)) is not None]
+        for name, words in tokens.items():
+            if forms and all(relation(words, form) for form in forms):
+                out[name].append(hit["_id"])
+    return out
+
+
+def _people_hits(client: Elasticsearch, settings: Settings, body: dict[str, Any],
+                 size: int) -> list[dict[str, Any]]:
+    try:
+        return list(client.search(index=settings.people_index, size=size,
+                                  **body).body["hits"]["hits"])
+    except NotFoundError:
+        return []

@@ -144,6 +144,12 @@ def test_filters_and_facets_agree(client: FlaskClient) -> None:
     assert speaker["results"] and all("Mueller" in (r["speaker"] or "") or any(
         "Mueller" in (q["speaker"] or "") for q in r["quotes"]) for r in speaker["results"])
     assert {r["type"] for r in speaker["results"]} >= {"transcript", "article"}
+    # A surname alone, or a full name the record never wrote, finds the same person; a name
+    # that conflicts with a form she was recorded under finds nobody.
+    ids = {r["doc_id"] for r in speaker["results"]}
+    for name in ("Mueller", "ursula MUELLER"):
+        assert {r["doc_id"] for r in search(client, q="Syria", speaker=name)["results"]} == ids
+    assert search(client, q="Syria", speaker="Kelly Mueller")["total"] == 0
 
 
 def test_pages_do_not_overlap_and_agree_with_total(client: FlaskClient) -> None:
