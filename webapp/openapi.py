@@ -163,6 +163,9 @@ def build_spec() -> dict[str, Any]:
                               **errors(400, 503)}}},
             "/api/export": {"get": {
                 "operationId": "export", "summary": "Every matching passage, streamed",
+                "description": "keyword: every keyword match, best first. semantic: the k "
+                               "nearest passages the page ranks, nearest first. hybrid: every "
+                               "keyword match, then the k nearest that match no word.",
                 "parameters": [param(p) for p in EXPORT_PARAMS],
                 "responses": {"200": {"description": "JSON lines or CSV, one passage a line. A CSV cell that "
                                                   "begins with =, +, -, @, tab or CR gets a "

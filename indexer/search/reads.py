@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from indexer.search.queries import SOURCE_EXCLUDES, filter_clauses
+from indexer.search.plan import leg_passages
+from indexer.search.queries import SOURCE_EXCLUDES, filter_clauses, passages_query
 from indexer.search.request import Filters
 from indexer.search.syntax import parse_keyword_query
 
@@ -59,6 +60,26 @@ def quotes_body(q: str, filters: Filters, *, speaker: str | None, size: int,
         "aggs": {"quotes": {"nested": {"path": "quotes"},
                             "aggs": {"matching": {"filter": nested_query}}}},
     }
+
+
+def nearest_body(knn: dict[str, Any] | list[dict[str, Any]], pit: str) -> dict[str, Any]:
+    """The ``k`` nearest passages of a semantic or hybrid export, over the export's point in
+    time: the top-level ``knn`` a semantic page ranks (a ``knn`` query would take ``k`` of
+    each index and shard)."""
+    clauses = knn if isinstance(knn, list) else [knn]
+    return {"knn": knn, "size": sum(int(c["k"]) for c in clauses),
+            "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE},
+            "_source": {"excludes": SOURCE_EXCLUDES}}
+
+
+def with_passages(query: dict[str, Any], hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """``query``'s matches and these passages, which score nothing of their own: a hybrid
+    export's keyword matches, then its nearest passages that match no word."""
+    if not hits:
+        return query
+    nearest = passages_query(leg_passages([hits]))
+    return {"bool": {"should": [query, {"constant_score": {"filter": nearest, "boost": 0}}],
+                     "minimum_should_match": 1}}
 
 
 def export_body(query: dict[str, Any], pit: str, after: list[Any] | None) -> dict[str, Any]:

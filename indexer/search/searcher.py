@@ -284,30 +284,46 @@ class Searcher:
     # ------------------------------------------------------------ export
 
     def export(self, req: SearchRequest) -> Iterator[dict[str, Any]]:
-        """Every passage the request matched, best first within Elasticsearch's order, with a
-        point in time and search_after: no 10,000-hit ceiling. The request is prepared as the
-        search page's is (phrases relaxed, speakers widened), so it exports what the page found."""
+        """Every passage the request matched, with a point in time and search_after: no
+        10,000-hit ceiling. The request is prepared as the search page's is (phrases relaxed,
+        speakers widened), so it exports what the page found: in semantic mode the ``k``
+        nearest passages the page ranks, nearest first; in hybrid mode every keyword match,
+        best first, then those of the ``k`` nearest that match no keyword."""
         prepared = self.prepare(req)
         # The point in time pins the indices; by alias, a swap mid-export would empty the rest.
-        unpinned = dataclasses.replace(prepared.req.filters, aliases=())
+        unpinned = dataclasses.replace(prepared.req, filters=dataclasses.replace(
+            prepared.req.filters, aliases=()))
+        semantic = plan.page_kind(unpinned, prepared.vectors) != "keyword"
         with elasticsearch_errors():
-            query = queries.match_query(dataclasses.replace(prepared.req, filters=unpinned),
-                                        prepared.vectors)
             pit = self.client.open_point_in_time(index=self.index, ignore_unavailable=True,
                                                  keep_alive=reads.PIT_KEEP_ALIVE)["id"]
-            after: list[Any] | None = None
             try:
-                while True:
-                    response = self.client.search(**reads.export_body(query, pit, after))
-                    hits = results.hits_of(response.body)
-                    if not hits:
-                        return
+                nearest: list[dict[str, Any]] = []
+                if semantic and prepared.vectors:
+                    response = self.client.search(**reads.nearest_body(
+                        queries.top_knn(prepared.vectors, unpinned), pit))
                     pit = response.get("pit_id", pit)
-                    yield from (results.export_row(hit) for hit in hits)
-                    after = hits[-1]["sort"]
+                    nearest = results.hits_of(response.body)
+                if unpinned.mode == "semantic":
+                    yield from (results.export_row(hit) for hit in nearest)
+                    return
+                query = reads.with_passages(queries.keyword_query(unpinned.q, unpinned.filters),
+                                            nearest)
+                yield from self._export_pages(query, pit)
             finally:
                 with contextlib.suppress(ApiError):
                     self.client.close_point_in_time(id=pit)
+
+    def _export_pages(self, query: dict[str, Any], pit: str) -> Iterator[dict[str, Any]]:
+        after: list[Any] | None = None
+        while True:
+            response = self.client.search(**reads.export_body(query, pit, after))
+            hits = results.hits_of(response.body)
+            if not hits:
+                return
+            pit = response.get("pit_id", pit)
+            yield from (results.export_row(hit) for hit in hits)
+            after = hits[-1]["sort"]
 
     # ------------------------------------------------------------ documents
 
