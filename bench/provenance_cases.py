@@ -25,6 +25,9 @@ Kinds, and the verdict each expects (issue 12, section 2):
 - ``news``: sentences of FA-KES news articles (2011-2018), none of them in a UN record, checked
   without a date (their dates predate every record, which would make them trivial). -> not_found
 - ``dated_before``: a verbatim span with an article date before the speech.    -> not_found
+- ``negated``: a negation taken out or put in (:func:`negated_cases`).          -> altered
+- ``trimmed_long``: 11-30 words left out silently across sentences (``provenance_cuts``).
+                                                                                -> trimmed
 
 Spans come from Security Council speeches (unsc_2020_syria/speeches.jsonl) and General Debate
 speeches (ungdc_2019_2020/speeches.jsonl). A span is kept only if its words (normalised: case and
@@ -65,7 +68,7 @@ EXPECTED_VERDICT = {"verbatim": "verbatim", "trimmed": "trimmed", "trimmed_ellip
                     "dropped": "trimmed", "substituted": "altered", "added": "altered",
                     "wrong_speaker": "verbatim", "paraphrase": "paraphrase",
                     "invented": "not_found", "news": "not_found", "dated_before": "not_found",
-                    "negated": "altered"}
+                    "negated": "altered", "trimmed_long": "trimmed"}
 # A quote whose negation is taken out or put in: the record's words saying the opposite. Drawn
 # after the other kinds, with a generator of its own, so that adding it changed none of them.
 NEGATED = 20
@@ -403,6 +406,9 @@ def build_cases(data: Path = DATA, seed: int = SEED) -> list[dict[str, Any]]:
     cases += invented_cases(speeches, corpus, rng, COUNTS["invented"])
     cases += news_cases(corpus, rng, COUNTS["news"], data / NEWS.relative_to(DATA))
     cases += negated_cases(speeches, corpus, random.Random(f"{seed}-negated"), NEGATED)
+    from bench.provenance_cuts import long_cut_cases  # it builds on this module's parts
+
+    cases += long_cut_cases(speeches, corpus, random.Random(f"{seed}-long-cuts"))
     return cases
 
 

@@ -27,6 +27,12 @@ OpName = Literal["equal", "replace", "insert", "delete"]
 # block: a stray ``the`` may not pull the span 4 words away, a 6-word run may skip an 18-word
 # clause, a typical silent trim.
 SKIP_PER_MATCHED_WORD = 3
+# Two blocks of at least this many words each may be further apart, up to MAX_SILENT_CUT_WORDS:
+# a reporter silently leaves out a clause or a sentence or two between two runs of the
+# speaker's words ("Hospitals, schools, camps [and other sites where ...] are not being
+# spared"), and runs that long, in order, are not strays.
+SILENT_CUT_BLOCK_WORDS = 3
+MAX_SILENT_CUT_WORDS = 40
 # Across an ellipsis the quote says words were left out, so any distance is allowed, once the
 # block beyond it is at least this long (a lone common word is still taken for a stray).
 ELLIPSIS_BLOCK_WORDS = 2
@@ -105,7 +111,10 @@ def _skip(a: list[_Block], b: list[_Block]) -> int:
 
 def _linked(a: list[_Block], b: list[_Block], quote: tuple[Word, ...]) -> bool:
     smaller = min(sum(x.size for x in a), sum(x.size for x in b))
-    if _skip(a, b) <= SKIP_PER_MATCHED_WORD * smaller:
+    skip = _skip(a, b)
+    if skip <= SKIP_PER_MATCHED_WORD * smaller:
+        return True
+    if smaller >= SILENT_CUT_BLOCK_WORDS and skip <= MAX_SILENT_CUT_WORDS:
         return True
     elided = any(w.gap_before for w in quote[a[-1].quote + a[-1].size: b[0].quote + 1])
     return elided and smaller >= ELLIPSIS_BLOCK_WORDS
@@ -157,7 +166,7 @@ def _window(quote: tuple[Word, ...], q: str, s: str) -> tuple[int, int]:
         lo, hi, at = min(lo, found[0]), max(hi, found[1]), found[1]
     if hi <= lo:
         return 0, len(s)
-    room = len(q) + WINDOW_PAD_WORDS
+    room = len(q) + MAX_SILENT_CUT_WORDS
     return max(0, lo - room), min(len(s), hi + room)
 
 
@@ -229,7 +238,7 @@ def _packed(pairs: list[tuple[int, int]], s: str, gaps: list[bool]) -> list[tupl
     repeat that joins it to the next quote word's match (or, failing that, to the previous
     one's), and a first or last match moves as close to the others as it can. ``gaps`` marks
     quote words after an ellipsis: those belong with what follows."""
-    out = list(pairs)
+    out = _runs_joined(pairs, s)
     n = len(out)
     for i in range(n - 2, -1, -1):  # towards the next match
         (qi, si), (qn, sn) = out[i], out[i + 1]
@@ -248,6 +257,22 @@ def _packed(pairs: list[tuple[int, int]], s: str, gaps: list[bool]) -> list[tupl
         elif i == n - 1 and (earlier := s.find(s[si], sp + 1, si)) >= 0:
             out[i] = (qi, earlier)
     return out
+
+
+def _runs_joined(pairs: list[tuple[int, int]], s: str) -> list[tuple[int, int]]:
+    """The matches with each run of them moved onto a later repeat of its words that joins the
+    next match, where there is one: of "We do not want to leave. We want to stay", the quote
+    "We want to stay" takes the second "We want to", not the first and a cut "do not ...".
+    Word by word, :func:`_packed` would not break a run to move it."""
+    blocks = _blocks(pairs)
+    for i in range(len(blocks) - 2, -1, -1):
+        block, after = blocks[i], blocks[i + 1]
+        if after.quote != block.quote + block.size:
+            continue  # quote words between them: the run has no place to join
+        at = after.src - block.size
+        if at > block.src and s[at: after.src] == s[block.src: block.src + block.size]:
+            blocks[i: i + 2] = [_Block(at, block.quote, block.size + after.size)]
+    return [(b.quote + k, b.src + k) for b in blocks for k in range(b.size)]
 
 
 def _steps(pairs: list[tuple[int, int]], quote_len: int) -> list[tuple[str, int, int, int, int]]:

@@ -23,8 +23,10 @@ MIN_MATCHED_WORDS = 3
 # ... and this many must stand together: scattered common words ("the", "of", "in") are not a
 # source's wording.
 MIN_RUN_WORDS = 3
-# Without an ellipsis, the quote's matched words must be at least this share of the source span:
-# a quote that silently skips more source words than it keeps is not close wording.
+# Without an ellipsis, the quote's matched words must be at least this share of the source span
+# (a quote that silently skips more source words than it keeps is not close wording), unless
+# its only changes are cuts, each between runs of at least MIN_RUN_WORDS words: a clause or a
+# sentence left out between two stretches of the speaker's words, in order, is a trim.
 MIN_SPAN_SHARE = 0.5
 
 
@@ -43,8 +45,21 @@ def _close(alignment: Alignment) -> bool:
         matched >= CLOSE_WORDING_SHARE * own
         and matched >= min(MIN_MATCHED_WORDS, own)
         and longest >= min(MIN_RUN_WORDS, own)
-        and (alignment.ellipsis or matched >= MIN_SPAN_SHARE * alignment.source_words)
+        and (alignment.ellipsis or matched >= MIN_SPAN_SHARE * alignment.source_words
+             or _cut_between_runs(alignment))
     )
+
+
+def _cut_between_runs(alignment: Alignment) -> bool:
+    ops = alignment.ops
+    for i, op in enumerate(ops):
+        if op.op == "equal":
+            continue
+        if op.op != "delete" or i == 0 or i == len(ops) - 1:
+            return False
+        if min(_count(ops[i - 1].quote), _count(ops[i + 1].quote)) < MIN_RUN_WORDS:
+            return False
+    return True
 
 
 # Leaving out a negation (NEGATIONS) reverses what was said, so it alters the quote even as a

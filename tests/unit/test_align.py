@@ -219,3 +219,30 @@ def test_two_ellipses_between_two_words_mark_one_gap_and_end() -> None:
     assert [w.text for w in found] == ["so", "it", "began", "and", "then", "it", "ended"]
     assert [w.gap_before for w in found] == [False, False, False, True, False, True, False]
     assert align("it began and then it ended", "so it began ... … and then . . . ... it ended")
+
+
+CONDENSED = ("The ferry crews said: We do not want to leave for the mainland. We want to stay on "
+             "the island and rebuild the harbour. All they ask is for the storms to pass, for the supply "
+             "boats to return and for the school to open again. They want the right to work.")
+
+
+def test_a_run_repeated_earlier_is_taken_where_it_joins_the_rest() -> None:
+    # "We" and "want to" come first around "do not"; the quote's are the second.
+    found = aligned("We want to stay on the island and rebuild the harbour. They want the "
+                    "right to work.", CONDENSED)
+    assert found.start == CONDENSED.index("We want to stay")
+
+
+def test_a_sentence_left_out_silently_between_two_is_one_cut() -> None:
+    found = aligned("We want to stay on the island and rebuild the harbour. "
+                    "They want the right to work.", CONDENSED)
+    assert [(op.op, op.source.split()[:4]) for op in found.ops if op.op != "equal"] == [
+        ("delete", ["All", "they", "ask", "is"])]
+
+
+def test_a_clause_left_out_silently_between_short_runs_is_one_cut() -> None:
+    source = ("Clinics, bakeries, markets and the other places where the villagers had gathered "
+              "for the winter were not being protected.")
+    found = aligned("Clinics, bakeries, markets were not being protected", source)
+    assert [(op.op, op.source) for op in found.ops if op.op != "equal"] == [
+        ("delete", "and the other places where the villagers had gathered for the winter")]

@@ -67,6 +67,10 @@ def test_verbatim(quote: str) -> None:
     "[The government] must allow access to all areas without delay",
     "The Syrian authorities must allow access [for aid] to all areas",
     "In the last 10 days, a camp [in Idlib] was hit by shelling in Dana",
+    # a clause left out silently between two runs of the speaker's words
+    "Hospitals, schools, camps are not being spared",
+    "In the last 10 days, a camp hosting more than 800 people was hit. Idlib Central Hospital "
+    "was among several facilities struck this week",
 ])
 def test_trimmed(quote: str) -> None:
     assert verdict(quote) == "trimmed"
@@ -109,6 +113,12 @@ def test_quote_a_little_beyond_the_passage_is_altered() -> None:
     passage = "A massive humanitarian operation is under way in north-western Syria."
     assert verdict("A massive humanitarian operation is under way in north-western Syria. "
                    "In January", passage) == "altered"
+
+
+def test_a_long_silent_cut_beside_a_changed_word_is_not_a_trim() -> None:
+    # Cuts between runs are a trim only when nothing else changed: with a word replaced as
+    # well, the silent 10-word cut makes the wording too far from the span to grade.
+    assert verdict("Hospitals, schools, camps are not being hit") is None
 
 
 def test_scattered_common_words_are_not_close_wording() -> None:
