@@ -21,7 +21,7 @@ from typing import Any
 
 from indexer.search.queries import keyword_query
 from indexer.search.request import Filters
-from indexer.search.syntax import PHRASE
+from indexer.search.syntax import MAX_SLOP, PHRASE
 from indexer.text.stemming import NEGATIONS, STOP_WORDS, stem_words
 
 _WORD = re.compile(r"\w[\w'’-]*")  # never a leading minus: that would exclude the word
@@ -34,28 +34,38 @@ MAX_NEAR_WORDS = 16  # words of a near form: a sloppy phrase's work grows with i
 
 
 def _asked(q: str, match: re.Match[str]) -> str | None:
-    """The phrase of a ``syntax.PHRASE`` match, unless it is not asked for: one with a slop of
-    its own (``"a b"~5``) already asks for its words near each other, and one after a minus
-    sign or inside a word is not a phrase the user wants."""
+    """The phrase of a ``syntax.PHRASE`` match, unless it is not asked for: one after a minus
+    sign or inside a word is not a phrase the user wants. One with a slop of its own
+    (``"a b"~5``) is asked for: it forgives a few words between, but no word missing."""
     before = q[match.start() - 1] if match.start() else " "
-    if match.group(2) or before == "-" or before.isalnum():
+    if before == "-" or before.isalnum():
         return None
     return match.group(1).strip() or None
 
 
-def quoted(q: str) -> list[str]:
+def quoted(q: str) -> dict[str, int]:
     """The phrases the query asks for, in order (balanced quotes only), at most
-    ``MAX_PHRASES``."""
+    ``MAX_PHRASES``, each with the slop it was typed with (0: none)."""
     if q.count('"') % 2:
-        return []  # an unbalanced quote is a typo: the query parser reads plain words
-    found = [p for p in (_asked(q, m) for m in PHRASE.finditer(q)) if p]
-    return found[:MAX_PHRASES]
+        return {}  # an unbalanced quote is a typo: the query parser reads plain words
+    found: dict[str, int] = {}
+    for match in PHRASE.finditer(q):
+        phrase = _asked(q, match)
+        if phrase and len(found) < MAX_PHRASES:
+            found.setdefault(phrase, int(match.group(2) or 0))
+    return found
 
 
-def near_form(phrase: str) -> str:
+def exact_form(phrase: str, slop: int = 0) -> str:
+    """The phrase as typed: what it matches before anything is relaxed."""
+    return f'"{phrase}"~{min(slop, MAX_SLOP)}' if slop else f'"{phrase}"'
+
+
+def near_form(phrase: str, slop: int = 0) -> str:
     """The phrase's content words, every one required, near each other in any order:
-    ``"density turkish border"~40``. Each word once (by its stem: a repeat adds nothing to
-    "near the others" and makes the sloppy phrase costly), at most ``MAX_NEAR_WORDS``."""
+    ``"density turkish border"~40`` (or the phrase's own slop, when larger). Each word once
+    (by its stem: a repeat adds nothing to "near the others" and makes the sloppy phrase
+    costly), at most ``MAX_NEAR_WORDS``."""
     # A negation is no stop word here: "did not support" near each other is not "did support".
     words = [w for w in _WORD.findall(phrase)
              if w.lower() not in STOP_WORDS or w.lower() in NEGATIONS]
@@ -63,11 +73,13 @@ def near_form(phrase: str) -> str:
     for word in words or _WORD.findall(phrase):
         first.setdefault(" ".join(stem_words(word)) or word.lower(), word)
     words = list(first.values())[:MAX_NEAR_WORDS]
-    return f'"{" ".join(words)}"~{NEAR_SLOP}' if len(words) > 1 else " ".join(words)
+    near = max(NEAR_SLOP, min(slop, MAX_SLOP))
+    return f'"{" ".join(words)}"~{near}' if len(words) > 1 else " ".join(words)
 
 
 def relax(q: str, phrases: list[str], level: str) -> str:
-    """``q`` with each of ``phrases`` (as quoted in it) in its ``near`` or ``words`` form."""
+    """``q`` with each of ``phrases`` (as quoted in it, with its slop if any) in its ``near``
+    or ``words`` form."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
     wanted = set(phrases)
@@ -76,7 +88,8 @@ def relax(q: str, phrases: list[str], level: str) -> str:
         phrase = _asked(q, match)
         if phrase is None or phrase not in wanted:
             return match.group(0)
-        form = near_form(phrase) if level == "near" else " ".join(_WORD.findall(phrase))
+        form = near_form(phrase, int(match.group(2) or 0)) if level == "near" \
+            else " ".join(_WORD.findall(phrase))
         return f" {form} "  # apart from what follows: "-x" right after stays an exclusion
 
     return " ".join(PHRASE.sub(replace, q).split())

@@ -45,7 +45,7 @@ from indexer.search import (
     speakers,
 )
 from indexer.search.queries import QueryVector
-from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest
+from indexer.search.request import SEARCH_TIMEOUT, Filters, SearchRequest, reachable
 from indexer.search.vectors import QueryVectors, semantic_text
 from indexer.settings import Settings
 
@@ -139,11 +139,13 @@ class Searcher:
         if not wanted or req.mode == "semantic":
             return req, []
         with elasticsearch_errors():
-            exact = self._exists([f'"{p}"' for p in wanted], req.filters)
+            exact = self._exists([phrases.exact_form(p, slop) for p, slop in wanted.items()],
+                                 req.filters)
             missing = [p for p, found in zip(wanted, exact, strict=True) if not found]
             if not missing:
                 return req, []
-            near = self._exists([phrases.near_form(p) for p in missing], req.filters)
+            near = self._exists([phrases.near_form(p, wanted[p]) for p in missing],
+                                req.filters)
         levels = {p: "near" if found else "words" for p, found in zip(missing, near, strict=True)}
         q = req.q
         for level in phrases.LEVELS:
@@ -209,7 +211,7 @@ class Searcher:
                     results.add_best_passages(shown, sought, answer)
                 else:
                     results.add_highlights(shown, answer)
-            return results.Page(shown, facets, fused, fused,
+            return results.Page(shown, facets, fused, reachable(fused, req.size),
                                 partial=partial or any(a.get("timed_out") for a in answers))
         total, facets = results.facets(responses[-1])
         # One mode alone pages straight in Elasticsearch, one hit per document.
@@ -217,7 +219,7 @@ class Searcher:
         counts = (results.passage_counts(responses[-1]) if kind == "semantic"
                   else self._passage_counts(req, vectors, hits))
         shown = results.leg_results(hits, counts, offset=req.offset, keyword=kind == "keyword")
-        return results.Page(shown, facets, total, total, partial=partial)
+        return results.Page(shown, facets, total, reachable(total, req.size), partial=partial)
 
     def _passage_counts(self, req: SearchRequest, vectors: list[QueryVector] | None,
                         hits: list[dict[str, Any]]) -> dict[str, int]:

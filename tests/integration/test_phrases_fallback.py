@@ -75,6 +75,16 @@ def test_the_same_words_near_each_other_come_before_the_words_alone(client: Flas
         assert all(w in text for w in ("turkish", "border", "population", "density"))
 
 
+def test_a_phrase_with_a_slop_of_its_own_forgives_too(client: FlaskClient) -> None:
+    # Its words within three of each other match nothing; near each other, they do.
+    body = search(client, '"Turkish border population density"~3')
+    assert body["unmatched_phrases"] == [{"phrase": "Turkish border population density",
+                                          "level": "near"}]
+    assert heusgen_first(body)
+    exact = search(client, '"density population"~3')  # "The density of the population"
+    assert exact["phrase_fallback"] is False and heusgen_first(exact)
+
+
 def test_words_of_the_record_far_apart_are_not_near(client: FlaskClient) -> None:
     # "density" and "agenda" are both in S/PV.8715, never within a sentence of each other.
     body = search(client, '"density agenda"')

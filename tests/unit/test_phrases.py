@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.search.phrases import MAX_PHRASES, NEAR_SLOP, near_form, quoted, relax
+from indexer.search.phrases import MAX_PHRASES, NEAR_SLOP, exact_form, near_form, quoted, relax
+from indexer.search.syntax import MAX_SLOP
 
 
 def test_only_the_phrases_asked_for_count() -> None:
-    assert quoted('"turkish border" idlib -"safe zone"') == ["turkish border"]
-    assert quoted('no phrase here') == []
-    assert quoted('"unbalanced quote') == []
-    assert quoted('"  " "a b"') == ["a b"]
-    assert quoted('"a b"~5 "c d"') == ["c d"]  # a slop of its own already forgives
+    assert quoted('"turkish border" idlib -"safe zone"') == {"turkish border": 0}
+    assert quoted('no phrase here') == {}
+    assert quoted('"unbalanced quote') == {}
+    assert quoted('"  " "a b"') == {"a b": 0}
+    # A slop of its own forgives words between, not a word missing: asked for, with it.
+    assert quoted('"a b"~5 "c d"') == {"a b": 5, "c d": 0}
     # Quotes pair left to right, whatever ends a phrase; a glued minus excludes it.
-    assert quoted('"peace talks."~5 zzz "safe zone"') == ["safe zone"]
-    assert quoted('-"no fly." aleppo "safe zone"') == ["safe zone"]
-    assert quoted('- "a b"') == ["a b"]
-    assert quoted(" ".join(f'"w{i} x"' for i in range(MAX_PHRASES + 3))) == [
+    assert quoted('"peace talks."~5 zzz "safe zone"') == {"peace talks.": 5, "safe zone": 0}
+    assert quoted('-"no fly." aleppo "safe zone"') == {"safe zone": 0}
+    assert quoted('- "a b"') == {"a b": 0}
+    assert list(quoted(" ".join(f'"w{i} x"' for i in range(MAX_PHRASES + 3)))) == [
         f"w{i} x" for i in range(MAX_PHRASES)]  # two searches a phrase: the rest stay exact
+
+
+def test_a_phrase_with_a_slop_is_checked_and_relaxed_with_it() -> None:
+    assert exact_form("a b", 5) == '"a b"~5' and exact_form("a b") == '"a b"'
+    assert exact_form("a b", 10**6) == f'"a b"~{MAX_SLOP}'
+    assert near_form("density turkish", 3) == f'"density turkish"~{NEAR_SLOP}'
+    assert near_form("density turkish", 90) == '"density turkish"~90'
+    assert relax('"density turkish border"~3 idlib', ["density turkish border"], "near") == \
+        f'"density turkish border"~{NEAR_SLOP} idlib'
+    assert relax('"density turkish border"~3 idlib', ["density turkish border"], "words") == \
+        "density turkish border idlib"
 
 
 def test_the_near_form_requires_every_content_word_near_the_others() -> None:
