@@ -65,9 +65,22 @@ def fold(text: str) -> str:
 
 
 def name_tokens(text: str) -> tuple[str, ...]:
-    """Folded words of a name; the dots of initials and stray commas dropped ("L." -> "l")."""
-    words = (w.strip(".,") for w in fold(text).split())
-    return tuple(w for w in words if w)
+    """Folded words of a name; the dots of initials and stray commas dropped ("L." -> "l"),
+    and the Arabic article of a family name ("al-Assad", "Al Assad", "el-Sisi") too: news
+    copy writes "Bashar Assad" for the record's "Bashar Al-Assad", one person. A name's first
+    word keeps it ("Al Gore", "Mr. Al Habib")."""
+    words = [w for w in (w.strip(".,") for w in fold(text).split()) if w]
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if i and word in _ARTICLES and i < len(words) - 1:
+            continue
+        bare = _ARTICLE.sub("", word) if i or len(words) == 1 else word
+        out.append(bare or word)
+    return tuple(out)
+
+
+_ARTICLES = {"al", "el"}
+_ARTICLE = re.compile(r"^(?:al|el)-(?=\w)")
 
 
 def is_nobody(raw: object) -> bool:

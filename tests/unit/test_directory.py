@@ -238,3 +238,17 @@ def test_the_security_council_speeches_resolve_to_one_person_each() -> None:
     names = collections.Counter(p.name.casefold() for p in d)
     assert [n for n, count in names.items() if count > 1] == []
     assert all(p.name.casefold() not in {"nan", "none", "null"} for p in d)
+
+
+def test_a_family_name_with_or_without_its_article_is_one_person() -> None:
+    # The record's "President Bashar Al-Assad"; the wires' "Bashar Assad", "Bashar al-Assad".
+    d = Directory()
+    record = d.resolve_attribution("Bashar Al-Assad", "2020-02-27")
+    assert record is not None
+    for written in ("Bashar Assad", "Bashar al-Assad", "Bashar Al Assad", "Assad"):
+        assert d.resolve_attribution(written, "2020-02-28", create=False) is record, written
+    # A name's first word keeps it: "Mr. Al Habib" is not "Habib".
+    from indexer.people.names import parse_name
+
+    habib = parse_name("Mr. Al Habib")
+    assert habib is not None and habib.tokens == ("al", "habib")
