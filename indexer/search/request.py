@@ -48,6 +48,13 @@ MAX_REQUEST_LINE_BYTES = (
 MAX_HEADER_FIELD_BYTES = len("Referer: https://") + 255 + MAX_REQUEST_LINE_BYTES  # 255: a host
 
 
+def reachable(count: int, size: int) -> int:
+    """How many of ``count`` ranked results paging can show at ``size`` a page: a page may go
+    no deeper than ``MAX_DEPTH`` (page × size), so the last whole page within it ends them
+    (994 at 7 a page: a 143rd page would reach result 1,001)."""
+    return max(0, min(count, MAX_DEPTH // max(size, 1) * size))
+
+
 @dataclass(frozen=True)
 class Filters:
     collections: tuple[str, ...] = ()
