@@ -16,7 +16,7 @@ from elasticsearch import Elasticsearch
 from indexer.ingest.actions import passage_id
 from indexer.people.directory import Person
 from indexer.people.names import fold
-from indexer.provenance.align import Alignment, DiffOp, align
+from indexer.provenance.align import MAX_SILENT_CUT_WORDS, Alignment, DiffOp, align
 
 EDGE_CHARS = 40  # an alignment this close to a passage's edge may continue in the neighbour
 JOINED_CANDIDATES = 4  # only the best few candidates are worth a neighbour fetch
@@ -127,11 +127,11 @@ def align_candidates(client: Elasticsearch, quote: str, found: Sequence[Candidat
         if alignment is not None:
             aligned.append((candidate, alignment))
     aligned.sort(key=lambda pair: -pair[1].similarity)
-    partial = [(c, a) for c, a in aligned[:JOINED_CANDIDATES] if a.matched < a.quote_words
-               and (a.start < EDGE_CHARS or len(c.text) - a.end < EDGE_CHARS)]
+    partial = [(c, a) for c, a in aligned[:JOINED_CANDIDATES] if _at_an_edge(c, a)]
     if not partial:
         return aligned
     neighbours = _neighbours(client, [c for c, _ in partial])
+    superseded: set[str] = set()  # passages whose words the quote continues past, alone
     for candidate, alignment in partial:
         before = neighbours.get((candidate.index, candidate.doc_id, candidate.passage_no - 1))
         after = neighbours.get((candidate.index, candidate.doc_id, candidate.passage_no + 1))
@@ -139,13 +139,34 @@ def align_candidates(client: Elasticsearch, quote: str, found: Sequence[Candidat
         for joined in [a.joined(b) for a, b in pairs if a is not None and b is not None
                        and a.speaker_id == b.speaker_id and a.speaker == b.speaker]:
             better = align(quote, joined.text)
-            if better is not None and better.similarity > alignment.similarity:
+            # More of the quote's words found beats a closer score: a quote whose head ends
+            # one passage and whose tail, after a silent cut, opens the next scores lower
+            # whole (the cut words count against it) than its tail alone.
+            if better is not None and (better.matched, better.similarity) > \
+                    (alignment.matched, alignment.similarity):
                 aligned.append((joined, better))
+                if better.matched > alignment.matched:
+                    superseded.add(candidate.key)
     aligned.sort(key=lambda pair: -pair[1].similarity)
     kept: dict[str, tuple[Candidate, Alignment]] = {}  # a passage once: alone or joined
     for candidate, alignment in aligned:
+        if len(candidate.pieces) <= 1 and candidate.key in superseded:
+            continue
         kept.setdefault(candidate.key, (candidate, alignment))
     return list(kept.values())
+
+
+def _at_an_edge(candidate: Candidate, alignment: Alignment) -> bool:
+    """Whether the quote's unmatched words may be in a neighbouring passage: the span stops at
+    the passage's edge, or the quote's first (last) words are unmatched and no more than a
+    silent cut's words lie between the span and the passage's start (end)."""
+    if alignment.matched >= alignment.quote_words:
+        return False
+    text, ops = candidate.text, alignment.ops
+    before, after = text[:alignment.start], text[alignment.end:]
+    return (len(before) < EDGE_CHARS or len(after) < EDGE_CHARS
+            or (ops[0].op == "insert" and len(before.split()) <= MAX_SILENT_CUT_WORDS)
+            or (ops[-1].op == "insert" and len(after.split()) <= MAX_SILENT_CUT_WORDS))
 
 
 def _neighbours(client: Elasticsearch, found: Sequence[Candidate]

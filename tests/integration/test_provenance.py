@@ -176,6 +176,24 @@ def test_the_samples_quote_their_record_four_ways(client: FlaskClient) -> None:
     assert page.status_code == 200 and b"Okafor-Brandt" in page.data  # the examples
 
 
+def test_a_silent_cut_across_two_passages_is_a_trim(client: FlaskClient) -> None:
+    # A head from the end of one passage of Ms. Mueller's turn and a tail from the start of
+    # the next: the words between (16 and more) left out silently, across the passage edge.
+    doc = client.get("/api/documents/S/PV.8734", query_string={"collection": "records"}).get_json()
+    passages = doc["passages"]
+    at = next(i for i in range(len(passages) - 1)
+              if "Mueller" in (passages[i].get("speaker") or "")
+              and passages[i + 1].get("speaker") == passages[i].get("speaker"))
+    head = passages[at]["text"].split()[-14:-8]
+    tail = passages[at + 1]["text"].split()[8:14]
+    answer = verify(client, text=" ".join(head + tail))
+    assert answer["verdict"] == "trimmed", answer["sources"][:1]
+    top = answer["sources"][0]
+    assert "8734" in top["doc_id"]  # the record, or the same turn as a speech record
+    cut = [step for step in top["diff"] if step["op"] == "delete"]
+    assert len(cut) == 1 and len(cut[0]["source"].split()) >= 16
+
+
 def test_bad_claims_are_clear_400s(client: FlaskClient) -> None:
     for body in ({}, {"text": "   "}, {"text": "x" * 2001}, {"text": "words", "date": "2020-13-01"},
                  {"text": "words", "collection": ["Not A Name"]}, {"text": "w", "speaker": 3}):
