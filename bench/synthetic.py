@@ -29,7 +29,7 @@ from elasticsearch.helpers import BulkIndexError, parallel_bulk
 
 from bench.common import DATA, require_data
 from indexer import indices
-from indexer.documents import Document, Speaker
+from indexer.documents import Document, Speaker, date_precision
 from indexer.ingest import actions
 from indexer.model.backends import resolve_backend
 from indexer.settings import Settings
@@ -211,7 +211,8 @@ def _source(doc: Document, collection: str, number: int, count: int, offset: int
         "doc_key": actions.doc_key(collection, doc.doc_id), "type": doc.doc_type,
         "passage_no": number, "passages_in_doc": count, "offset_start": offset,
         "offset_end": offset + len(text), "title": doc.title, "date": doc.date,
-        "source": doc.source, "url": doc.url, "author": doc.author, "symbol": doc.symbol,
+        "date_precision": date_precision(doc.date), "source": doc.source, "url": doc.url,
+        "author": doc.author, "symbol": doc.symbol,
         "topic": doc.topic, "text": text, "stems": stems[0], "quotes": [], "quote_speakers": [],
         "indexed_at": indexed_at,
     }

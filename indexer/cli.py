@@ -250,6 +250,9 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
         if any(c["schema"] < indices.NEGATION_SCHEMA for c in older):
             why.append('a quoted phrase can match its negation ("did support" in "did not '
                        'support")')
+        if any(c["schema"] < indices.DATE_PRECISION_SCHEMA for c in older):
+            why.append("a document dated only by its year is counted in January of the "
+                       "month views")
         click.echo(f"Built by an older Verbatim: {', '.join(c['name'] for c in older)}. In "
                    f"them (and any search that includes them) {'; '.join(why)}. Re-index each "
                    "with --replace to bring it up to date.")

@@ -6,10 +6,18 @@ quote extraction attaches ``Quote``s. Nothing here does I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 DOC_TYPES = ("article", "transcript", "speech")
+# How much of a date its source gave, coarsest first: a General Debate speech is dated by its
+# year, a meeting record by its day. Stored beside the date, which Elasticsearch indexes as
+# the first instant of its period ("2019" is 1 January 2019), so that no day or month finer
+# than this is ever shown or counted for it.
+DATE_PRECISIONS = ("year", "month", "day")
+_YEAR = re.compile(r"-?\d{4}")
+_MONTH = re.compile(r"-?\d{4}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class Document:
     doc_type: str  # one of DOC_TYPES
     text: str
     title: str | None = None
-    date: str | None = None  # ISO yyyy-mm-dd
+    date: str | None = None  # ISO yyyy-mm-dd, yyyy-mm or yyyy: as precise as its source
     source: str | None = None  # outlet, or the UN body
     url: str | None = None
     author: str | None = None
@@ -68,6 +76,17 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     origin: str = ""  # "path/to/file.jsonl:12" for error messages and the dead-letter file
     notices: list[str] = field(default_factory=list)  # dead-letter notes, not failures
+
+
+def date_precision(date: str | None) -> str | None:
+    """``year``, ``month`` or ``day`` for a date in the index's formats (``yyyy``, ``yyyy-MM``,
+    a date with or without a time), by how much of it is written; None without a date."""
+    if not date or not date.strip():
+        return None
+    text = date.strip()
+    if _YEAR.fullmatch(text):
+        return "year"
+    return "month" if _MONTH.fullmatch(text) else "day"
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,13 @@ _COLLECTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # (``doc_words``, ``doc_stems``), which hybrid search scores documents by. An index is only
 # searched so when it was created at 2 or later: one brought up to the new mapping in place
 # holds documents indexed before, without them.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 WHOLE_DOCUMENT_SCHEMA = 2  # each document's whole words and stems on its first passage
 NEGATION_SCHEMA = 3  # "no" and "not" in the stemmed fields (indexer/text/stemming.py)
+# Each passage's ``date_precision`` (year, month, day) beside its date. Passages without it
+# (indexed before, or added to an older index in place) count as precise to the day, as
+# every date did: a year-only date of theirs still falls in January of the month views.
+DATE_PRECISION_SCHEMA = 4
 
 
 def validate_collection(name: str) -> str:

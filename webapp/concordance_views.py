@@ -25,7 +25,7 @@ from indexer.search.concordance import (
     concordance_lines,
     phrase_words,
 )
-from indexer.search.request import MAX_DEPTH
+from indexer.search.request import MAX_DEPTH, reachable
 from webapp.api import streamed
 from webapp.extensions import searcher
 from webapp.pages import document_path, url_with, with_query
@@ -100,5 +100,5 @@ def line_url(line: Mapping[str, Any]) -> str:
 def _pages(body: Mapping[str, Any] | None) -> int:
     if not body:
         return 0
-    reachable = min(int(body["total"]), MAX_DEPTH)
-    return max(1, -(-reachable // int(body["size"])))
+    size = int(body["size"])
+    return max(1, -(-reachable(int(body["total"]), size) // size))

@@ -29,6 +29,7 @@ EXPORT_PARAMS = (
     Param("format", "string", "jsonl (default) or csv.", default="jsonl", enum=("jsonl", "csv")),
 )
 
+PRECISION = {"$ref": "#/components/schemas/DatePrecision"}
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object", "required": ["error"],
@@ -39,6 +40,9 @@ SCHEMAS: dict[str, Any] = {
     },
     "Bucket": {"type": "object", "required": ["value", "count"],
                "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}},
+    "DatePrecision": {"type": ["string", "null"], "enum": ["year", "month", "day", None],
+                      "description": "How much of the date its source gave: `date` is written "
+                                     "to that precision (2019, 2019-10, 2019-10-03)."},
     "Quote": {"type": "object", "required": ["text", "speaker"],
               "properties": {"text": NULLABLE_STR, "speaker": NULLABLE_STR}},
     "Result": {
@@ -48,6 +52,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "doc_id": {"type": "string"}, "collection": {"type": "string"},
             "type": {"type": "string"}, "title": NULLABLE_STR, "date": NULLABLE_STR,
+            "date_precision": PRECISION,
             "source": NULLABLE_STR, "speaker": NULLABLE_STR, "speaker_country": NULLABLE_STR,
             "symbol": NULLABLE_STR, "url": NULLABLE_STR,
             "passage": {"type": "object", "required": ["text", "highlights", "offset"],
@@ -67,7 +72,12 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["total", "took_ms", "mode", "page", "size", "results", "facets"],
         "properties": {
-            "total": {"type": "integer"}, "pageable": {"type": "integer"},
+            "total": {"type": "integer"},
+            "pageable": {"type": "integer", "minimum": 0, "maximum": MAX_DEPTH,
+                         "description": "How many results paging reaches: never past "
+                                        f"page × size = {MAX_DEPTH} (the last whole page "
+                                        "within it), and in hybrid mode only the documents "
+                                        "its candidates hold. /api/export has everything."},
             "took_ms": {"type": "number"},
             "mode": {"type": "string", "enum": ["hybrid", "keyword", "semantic"]},
             "fusion": NULLABLE_STR, "alpha": {"type": ["number", "null"]},
@@ -94,7 +104,13 @@ SCHEMAS: dict[str, Any] = {
                                "type": "object", "required": ["date", "count"],
                                "properties": {"date": {"type": "string"},
                                               "count": {"type": "integer"}}}},
-                           "date_interval": NULLABLE_STR}},
+                           "date_interval": NULLABLE_STR,
+                           "date_year_only": {
+                               "type": "array", "description": "When the bars are months: "
+                               "documents dated only by their year (in no month), by year.",
+                               "items": {"type": "object", "required": ["date", "count"],
+                                         "properties": {"date": {"type": "string"},
+                                                        "count": {"type": "integer"}}}}}},
         },
     },
     "QuotesResponse": {
@@ -107,7 +123,8 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {"text": NULLABLE_STR, "highlight": {"type": "string"},
                                "speaker": NULLABLE_STR, "doc_id": {"type": "string"},
                                "collection": {"type": "string"}, "title": NULLABLE_STR,
-                               "date": NULLABLE_STR, "source": NULLABLE_STR,
+                               "date": NULLABLE_STR, "date_precision": PRECISION,
+                               "source": NULLABLE_STR,
                                "offset": NULLABLE_INT, "score": {"type": ["number", "null"]}}}},
         },
     },
@@ -116,6 +133,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "doc_id": {"type": "string"}, "collection": {"type": "string"},
             "type": {"type": "string"}, "title": NULLABLE_STR, "date": NULLABLE_STR,
+            "date_precision": PRECISION,
             "source": NULLABLE_STR, "url": NULLABLE_STR, "author": NULLABLE_STR,
             "symbol": NULLABLE_STR, "topic": NULLABLE_STR, "speaker": NULLABLE_STR,
             "text": {"type": "string"}, "metadata": {"type": "object"},

@@ -15,7 +15,8 @@ TIMELINE_PARAMS = (
           default=timeline.DEFAULT_BY, enum=timeline.BY),
     Param("interval", "string", "The period of one bucket; auto picks the finest of day, week "
           f"and month that gives at most {timeline.AUTO_MAX_PERIODS} periods over the matches' "
-          "dates, else year.", default=timeline.DEFAULT_INTERVAL, enum=timeline.INTERVALS),
+          "dates and none finer than those dates (year when each is only a year), else year.",
+          default=timeline.DEFAULT_INTERVAL, enum=timeline.INTERVALS),
     Param("top", "integer", "How many keys get a series of their own (the most documents "
           'first); the rest are counted in one series keyed "other".',
           default=timeline.DEFAULT_TOP, minimum=1, maximum=timeline.MAX_TOP),
@@ -28,9 +29,11 @@ PATHS: dict[str, Any] = {
         "summary": "Matching documents per period, one series per speaker, country, "
                    "collection, type or role",
         "description": "Counts documents as the search page does in the same mode (its facets): "
-                       "a series' bucket counts plus its undated documents sum to that key's "
-                       "facet count for the same query. Only periods holding documents are "
-                       "listed.",
+                       "a series' bucket counts, plus its documents dated too coarsely for "
+                       "the interval (coarser) and its undated ones, sum to that key's facet "
+                       "count for the same query. Only periods holding documents are listed. "
+                       "A period counts only dates it holds: by month, week or day a document "
+                       "dated only by its year is in coarser, never in January.",
         "parameters": [param(p) for p in TIMELINE_PARAMS],
         "responses": {
             "200": {"description": "The series, most documents first, then \"other\".",
@@ -54,6 +57,14 @@ SCHEMAS: dict[str, Any] = {
         "total": {"type": "integer", "description": "Documents of this key (its facet count)."},
         "undated": {"type": "integer", "description": "Of those, documents without a date "
                     "(in no bucket)."},
+        "coarser": {"type": "array", "description": "Of those, documents dated only by a "
+                    "year (or a month) when the periods are finer, by that date as given "
+                    "(in no bucket).", "items": {
+                        "type": "object", "required": ["date", "precision", "count"],
+                        "properties": {"date": {"type": "string"},
+                                       "precision": {"type": "string",
+                                                     "enum": ["year", "month"]},
+                                       "count": {"type": "integer", "minimum": 1}}}},
         "buckets": {"type": "array", "items": {"$ref": "#/components/schemas/TimelineBucket"}},
         "person": {"type": "boolean"}, "unnamed": {"type": "boolean"},
         "other": {"type": "boolean"}, "country": NULLABLE_STR}},

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from indexer.errors import VerbatimError
 from indexer.model.embedder import ModelError
 from indexer.provenance.check import Claim
-from indexer.search.request import MAX_DEPTH, MAX_QUERY_CHARS, MODES
+from indexer.search.request import MAX_QUERY_CHARS, MODES
 from webapp.document_view import layout
 from webapp.extensions import checker, searcher
 from webapp.params import parse_search
@@ -149,7 +149,7 @@ def search_page() -> Response:
             log.warning("The quote check beside a search failed: %s", exc)
     pages = 0
     if response:
-        pages = max(1, -(-min(response["pageable"], MAX_DEPTH) // req.size))
+        pages = max(1, -(-response["pageable"] // req.size))  # pageable stops at MAX_DEPTH
     html = render_template(
         "search.html", req=req, args=args, response=response, modes=MODES, pages=pages,
         quote_check=quote_check,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, make_response, render_template, request
 from markupsafe import Markup, escape
 
+from indexer.documents import date_precision
 from indexer.errors import BadRequest, NotFound, elasticsearch_errors
 from indexer.provenance.check import MAX_CLAIM_CHARS
 from indexer.provenance.claims import parse_claim
@@ -52,6 +53,10 @@ def doc_link(doc_id: str, collection: str | None) -> str:
 
 
 def check_url(text: str, speaker: str | None = None, date: str | None = None) -> str:
+    """The quote check of ``text``; ``date``, the reporting article's, only when it names a
+    day (the check takes a day; an article dated by its year or month is checked undated)."""
+    if date_precision(date) != "day":
+        date = None
     pairs = [("text", text)] + [(k, v) for k, v in (("speaker", speaker), ("date", date)) if v]
     return "/check?" + urlencode(pairs)
 

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from indexer.search import timeline
 from indexer.search.request import MODES, SearchRequest
 from webapp.extensions import searcher
+from webapp.pages import url_with
 from webapp.params import choice, integer, parse_search
 from webapp.timeline_chart import layout
 
@@ -52,5 +53,6 @@ def timeline_page() -> str:
         "interval": interval, "top": top, "modes": MODES, "bys": timeline.BY,
         "intervals": timeline.INTERVALS,
         "api_url": "/api/timeline" + ("?" + api_query if api_query else ""),
+        "year_url": "/timeline" + url_with(args, interval="year"),
     }
     return render_template("timeline.html", **context)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.documents import Document, Passage, Speaker
+from indexer.documents import Document, Passage, Speaker, date_precision
 from indexer.text.stemming import stem_text
 
 MAX_ID_BYTES = 200
@@ -106,6 +106,7 @@ def passage_source(doc: Document, passage: Passage, *, collection: str, passages
         "offset_end": passage.end,
         "title": doc.title,
         "date": doc.date,
+        "date_precision": date_precision(doc.date),  # what the date's histograms may count it as
         "source": doc.source,
         "url": doc.url,
         "author": doc.author,

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from indexer.search import dates
 from indexer.search.queries import FACET_FIELDS, FACET_SIZE
 
 SPEAKER_KEYWORD_MAX = 256  # mappings/passages.json: speaker.keyword's ignore_above
@@ -34,10 +35,15 @@ def aggregations(legs: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any]:
     out["speaker_unresolved"] = {
         "doc_count": len(unresolved),
         "names": _terms(unresolved, "speaker", max_length=SPEAKER_KEYWORD_MAX)}
-    dated = [(month, source.get("doc_key", "")) for source in sources
-             if (month := _utc_month(source.get("date"))) is not None]
-    out["date_year"] = _histogram([((year, 1), doc_key) for (year, _), doc_key in dated])
-    out["date_month"] = _histogram(dated)
+    # As ``dates.facet_aggs``: every date by year; by month those a month holds, and apart
+    # those stored as precise to the year only (a passage without a precision is a day's).
+    dated = [(month, source.get("doc_key", ""), source.get(dates.PRECISION_FIELD) == "year")
+             for source in sources if (month := _utc_month(source.get("date"))) is not None]
+    out["date_year"] = _histogram([((year, 1), key) for (year, _), key, _ in dated])
+    placed = [(month, key) for month, key, year_only in dated if not year_only]
+    out["date_month"] = {"doc_count": len(placed), "dates": _histogram(placed)}
+    years = [((year, 1), key) for (year, _), key, year_only in dated if year_only]
+    out["date_year_only"] = {"doc_count": len(years), "dates": _histogram(years, "{:04d}")}
     out["total_docs"] = {"value": len({s.get("doc_key", "") for s in sources})}
     return out
 
@@ -61,11 +67,13 @@ def _terms(sources: Iterable[dict[str, Any]], field: str, *,
                         for key in ranked]}
 
 
-def _histogram(keyed: Iterable[tuple[tuple[int, int], str]]) -> dict[str, Any]:
+def _histogram(keyed: Iterable[tuple[tuple[int, int], str]],
+               label: str = "{:04d}-{:02d}-01") -> dict[str, Any]:
     """A date histogram with ``min_doc_count`` 1: the (year, month) buckets that hold
-    passages, in order, keyed as the ``yyyy-MM-dd`` format gives the bucket's first day."""
+    passages, in order, keyed as its format gives the bucket's first day (``label``: the
+    ``yyyy-MM-dd`` format's, or ``yyyy``'s)."""
     docs, passages = _tally(keyed)
-    return {"buckets": [{"key_as_string": f"{year:04d}-{month:02d}-01",
+    return {"buckets": [{"key_as_string": label.format(year, month),
                          "doc_count": passages[(year, month)],
                          "docs": {"value": len(docs[(year, month)])}}
                         for year, month in sorted(docs)]}

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from indexer.search import dates
 from indexer.search.request import Filters, SearchRequest
 from indexer.search.syntax import fold_repeats, parse_keyword_query, plain_terms
 from indexer.settings import Settings
@@ -371,15 +372,9 @@ def facet_aggs() -> dict[str, Any]:
         "filter": {"bool": {"must_not": {"exists": {"field": "speaker_id"}}}},
         "aggs": {"names": {"terms": {"field": "speaker.keyword", "size": FACET_SIZE,
                                      "order": {"docs": "desc"}}, "aggs": per_doc}}}
-    # Both granularities in one request; the searcher shows months when the matches span
-    # only a few years (the minimal distribution has no auto_date_histogram). Only the
-    # months and years that hold matches come back (min_doc_count 1): two placeholder dates
-    # 10,000 years apart are two buckets, not 120,000 empty ones over search.max_buckets;
-    # ``results.facets`` fills the gaps, up to ``results.MAX_DATE_BUCKETS``.
-    for name, interval in (("date_year", "year"), ("date_month", "month")):
-        aggs[name] = {"date_histogram": {"field": "date", "calendar_interval": interval,
-                                         "format": "yyyy-MM-dd", "min_doc_count": 1},
-                      "aggs": per_doc}
+    # Months and years that hold matches, a year-only date in no month (``dates.facet_aggs``);
+    # ``results.facets`` fills the gaps, up to ``dates.MAX_DATE_BUCKETS``.
+    aggs.update(dates.facet_aggs(per_doc))
     aggs["total_docs"] = {"cardinality": {"field": "doc_key", "precision_threshold": 40000}}
     return aggs
 

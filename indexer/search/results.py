@@ -13,20 +13,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.search import hybrid
+from indexer.documents import date_precision
+from indexer.search import dates, hybrid
 from indexer.search.queries import FACET_FIELDS, FACET_SIZE
 from indexer.search.request import SearchRequest
-
-MONTHS_UP_TO_YEARS = 3  # the date facet counts by month when matches span this many years
-MAX_DATE_BUCKETS = 100  # the date facet's most bars: longer spans count by decade, century...
-# Widths in years of one bar, tried in turn, when the years matched span more than the cap.
-WIDER_INTERVALS = ((10, "decade"), (100, "century"), (1000, "millennium"))
 
 
 @dataclass(frozen=True)
 class Page:
     """One page of results with its facets; ``pageable`` is how many results paging can reach
-    (hybrid ranks only the candidates its searches brought, which may be fewer than ``total``)."""
+    (``request.reachable``: never past ``MAX_DEPTH``, and hybrid ranks only the candidates
+    its searches brought, which may be fewer than ``total``)."""
 
     results: list[dict[str, Any]]
     facets: dict[str, Any]
@@ -38,6 +35,13 @@ class Page:
 def hits_of(response: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = response["hits"]["hits"]
     return found
+
+
+def precision(source: Mapping[str, Any]) -> str | None:
+    """How much of its date the document's source gave (``year``, ``month``, ``day``): the
+    stored precision, else the date's own form (``date`` is stored as the source gave it)."""
+    stored = source.get("date_precision")
+    return str(stored) if stored else date_precision(source.get("date"))
 
 
 def quote_list(source: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,6 +63,7 @@ def shape_hit(hit: dict[str, Any], *, keyword_rank: int | None, semantic_rank: i
         "type": source.get("type"),
         "title": source.get("title"),
         "date": source.get("date"),
+        "date_precision": precision(source),
         "source": source.get("source"),
         "speaker": source.get("speaker"),
         "speaker_id": source.get("speaker_id"),
@@ -199,11 +204,9 @@ def passage_counts(response: dict[str, Any]) -> dict[str, int]:
 
 
 def facets(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """The matching documents' total and their counts by collection, type, speaker and date.
-
-    The date facet counts by month when the matches span at most ``MONTHS_UP_TO_YEARS``
-    years, by year otherwise (both histograms come back; one is shown), and by decade,
-    century or millennium when years would make more than ``MAX_DATE_BUCKETS`` bars."""
+    """The matching documents' total and their counts by collection, type, speaker and date
+    (``dates.facet``: by month over a few years, a year-only date apart; by year, decade,
+    century or millennium over more)."""
     aggs = response.get("aggregations") or {}
 
     def terms(name: str) -> list[dict[str, Any]]:
@@ -217,56 +220,9 @@ def facets(response: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     unnamed = [{"value": b["key"], "count": int(b["docs"]["value"]), "id": None}
                for b in aggs.get("speaker_unresolved", {}).get("names", {}).get("buckets", [])]
     found["speaker"] = sorted(people + unnamed, key=lambda b: -b["count"])[:FACET_SIZE]
-    found["date"], found["date_interval"] = date_facet(
-        _dated(aggs.get("date_year", {}).get("buckets", [])),
-        _dated(aggs.get("date_month", {}).get("buckets", [])))
+    found.update(dates.facet(aggs))
     total = int(aggs.get("total_docs", {}).get("value", 0))
     return total, found
-
-
-def _dated(buckets: Sequence[dict[str, Any]]) -> list[tuple[int, int, int]]:
-    """(year, month, documents) of each histogram bucket that holds matches."""
-    out = []
-    for b in buckets:
-        year, _, month = str(b.get("key_as_string", "")).lstrip("+").partition("-")
-        count = int(b["docs"]["value"]) if "docs" in b else int(b.get("doc_count", 0))
-        if count and year.lstrip("-").isdigit() and month[:2].isdigit():
-            out.append((int(year), int(month[:2]), count))
-    return out
-
-
-def date_facet(years: Sequence[tuple[int, int, int]], months: Sequence[tuple[int, int, int]]
-               ) -> tuple[list[dict[str, Any]], str]:
-    """The date facet's bars and their interval, from the months and years that hold matches
-    (the histograms leave out empty ones, so that far-apart dates cost no buckets): every
-    bar between the first and the last, empty ones included, never more than
-    ``MAX_DATE_BUCKETS``. Documents have one date, so a wider bar sums its years' counts."""
-    if not years:
-        return [], "month"
-    first, last = years[0][0], years[-1][0]
-    if months and last - first + 1 <= MONTHS_UP_TO_YEARS:
-        counts = {(y, m): c for y, m, c in months}
-        start, end = months[0][0] * 12 + months[0][1] - 1, months[-1][0] * 12 + months[-1][1] - 1
-        return [{"date": _day(i // 12, i % 12 + 1), "count": counts.get((i // 12, i % 12 + 1), 0)}
-                for i in range(start, end + 1)], "month"
-    width, interval = 1, "year"
-    for wider, name in WIDER_INTERVALS:
-        if last // width - first // width + 1 <= MAX_DATE_BUCKETS:
-            break
-        width, interval = wider, name
-    bars: dict[int, int] = {}
-    for year, _, count in years:
-        bar = year // width * width
-        bars[bar] = bars.get(bar, 0) + count
-    low, high = min(bars), max(bars)
-    if (high - low) // width + 1 > MAX_DATE_BUCKETS:  # wider than millennia: matched bars only
-        return [{"date": _day(y, 1), "count": c} for y, c in sorted(bars.items())], interval
-    return [{"date": _day(y, 1), "count": bars.get(y, 0)}
-            for y in range(low, high + 1, width)], interval
-
-
-def _day(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}-01" if year >= 0 else f"-{-year:04d}-{month:02d}-01"
 
 
 def search_page(req: SearchRequest, page: Page, *, took_ms: float,
@@ -310,6 +266,7 @@ def quotes(response: dict[str, Any]) -> list[dict[str, Any]]:
                 "collection": source.get("collection"),
                 "title": source.get("title"),
                 "date": source.get("date"),
+                "date_precision": precision(source),
                 "source": source.get("source"),
                 "offset": quote.get("offset_start"),
                 "score": inner.get("_score"),
@@ -329,8 +286,9 @@ def export_row(hit: dict[str, Any]) -> dict[str, Any]:
     return {
         "doc_id": source.get("doc_id"), "collection": source.get("collection"),
         "type": source.get("type"), "title": source.get("title"),
-        "date": source.get("date"), "source": source.get("source"),
-        "speaker": source.get("speaker"), "url": source.get("url"),
+        "date": source.get("date"), "date_precision": precision(source),
+        "source": source.get("source"), "speaker": source.get("speaker"),
+        "url": source.get("url"),
         "passage_no": source.get("passage_no"),
         "offset": source.get("offset_start"), "score": hit.get("_score"),
         "text": source.get("text"),
@@ -350,6 +308,7 @@ def document(doc_id: str, hits: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "type": head.get("type"),
         "title": head.get("title"),
         "date": head.get("date"),
+        "date_precision": precision(head),
         "source": head.get("source"),
         "url": head.get("url"),
         "author": head.get("author"),

@@ -18,6 +18,7 @@ from elasticsearch import Elasticsearch
 from indexer.people.directory import Person
 from indexer.people.store import find_people, get_people, resolve_names
 from indexer.provenance import store as provenance
+from indexer.search.dates import PRECISION_FIELD
 from indexer.search.plan import search_header
 from indexer.search.request import SEARCH_TIMEOUT, Filters
 from indexer.settings import Settings
@@ -200,8 +201,9 @@ STOP_WORDS = frozenset((  # noqa: SIM905 - a readable block of words
 
 
 def over_time(client: Elasticsearch, settings: Settings, person_id: str) -> dict[str, Any]:
-    """The documents a person speaks in, counted by month (by year over longer spans), each
-    period also by type (their turns in meetings, their speeches): ``{"interval",
+    """The documents a person speaks in, counted by month (by year over longer spans, or when
+    any of them is dated only by its year, as a General Debate speech is: no month holds it),
+    each period also by type (their turns in meetings, their speeches): ``{"interval",
     "buckets": [{"date", "count", "types": {type: count}}]}``. Counts are documents, as on
     the search page, so the buckets add up to the person's ``documents``."""
     def histogram(interval: str, fmt: str) -> dict[str, Any]:
@@ -211,11 +213,13 @@ def over_time(client: Elasticsearch, settings: Settings, person_id: str) -> dict
                          "types": {"terms": {"field": "type", "size": 10},
                                    "aggs": {"docs": {"cardinality": {"field": "doc_key"}}}}}}
     body: dict[str, Any] = {"size": 0, "query": {"term": {"speaker_id": person_id}}, "aggs": {
-        "month": histogram("month", "yyyy-MM"), "year": histogram("year", "yyyy")}}
+        "month": histogram("month", "yyyy-MM"), "year": histogram("year", "yyyy"),
+        "year_only": {"filter": {"term": {PRECISION_FIELD: "year"}}}}}
     aggs = client.search(**search_header(settings.all_alias), **body,
                          timeout=SEARCH_TIMEOUT).body.get("aggregations", {})
     months = aggs.get("month", {}).get("buckets", [])
-    interval = "month" if len(months) <= MONTHS_UP_TO else "year"
+    by_year = len(months) > MONTHS_UP_TO or aggs.get("year_only", {}).get("doc_count", 0) > 0
+    interval = "year" if by_year else "month"
     return {"interval": interval, "buckets": [{
         "date": b["key_as_string"], "count": int(b["docs"]["value"]),
         "types": {t["key"]: int(t["docs"]["value"]) for t in b["types"]["buckets"]}}

@@ -4,7 +4,9 @@ has per year, month, week or day.
 It counts what the search page counts, in the same mode: the documents of the passages a
 keyword search matched, of the ``k`` nearest passages (semantic), or of the passages the
 two hybrid legs brought (``candidate_facets``). So a series' buckets, plus its
-undated documents, sum to that key's facet count for the same query.
+documents dated too coarsely for its periods and its undated ones, sum to that key's facet
+count for the same query. A period counts only the dates it holds (``dates``): by month, a
+speech dated only by its year is counted apart by that year (``coarser``), not in January.
 
 Two searches over that match set: the first finds the top keys and the date span (the
 minimal distribution has no ``auto_date_histogram``, so ``auto`` picks the interval from
@@ -21,7 +23,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from indexer.errors import BadRequest, elasticsearch_errors
-from indexer.search import plan, queries, results, speakers
+from indexer.search import dates, plan, queries, results, speakers
 from indexer.search.queries import QueryVector
 from indexer.search.request import SearchRequest
 
@@ -96,6 +98,7 @@ def keys_body(match: dict[str, Any], by: str, top: int, *,
         "first": {"min": {"field": "date"}},
         "last": {"max": {"field": "date"}},
         "total_docs": {"cardinality": {"field": "doc_key", "precision_threshold": 40000}},
+        "precisions": dates.precisions_agg(),
     }
     if by == "speaker":  # as the facet does: names beside the people
         aggs["unnamed"] = {
@@ -131,14 +134,21 @@ def _from_ms(ms: float) -> date:
     return date(1970, 1, 1) + timedelta(days=int(ms // DAY_MS))
 
 
-def pick_interval(interval: str, span: tuple[date, date] | None) -> str:
-    """``auto``: the finest interval giving at most ``AUTO_MAX_PERIODS`` periods over the span."""
+def finest_precision(response: dict[str, Any]) -> str:
+    """The finest precision of the matches' dates (``dates.finest``), ``day`` when unknown."""
+    return dates.finest((response.get("aggregations") or {}).get("precisions") or {}) or "day"
+
+
+def pick_interval(interval: str, span: tuple[date, date] | None, finest: str = "day") -> str:
+    """``auto``: the finest interval giving at most ``AUTO_MAX_PERIODS`` periods over the span,
+    and no finer than the finest date matched (``finest``: dates that are only years, as the
+    General Debate's, are counted by year; only months, by month at the finest)."""
     if interval != "auto":
         return interval
-    if span is None:
+    if span is None or finest == "year":
         return "year"
     first, last = span
-    for name in ("day", "week", "month"):
+    for name in ("month",) if finest == "month" else ("day", "week", "month"):
         if len(periods(first, last, name)) <= AUTO_MAX_PERIODS:
             return name
     return "year"
@@ -167,15 +177,12 @@ def other_clause(by: str, keys: Sequence[Key]) -> dict[str, Any]:
 
 def series_body(match: dict[str, Any], by: str, keys: Sequence[Key], interval: str
                 ) -> dict[str, Any]:
-    """The second search: each key's documents, and the rest's, per period and undated.
-
-    Only periods holding matches come back (``min_doc_count`` 1): placeholder dates
-    thousands of years apart cost two buckets, not millions."""
+    """The second search: each key's documents, and the rest's, per period, dated too
+    coarsely for a period (``dates.period_aggs``) and undated. Only periods holding matches
+    come back."""
     per_period = {
         "docs": _DOCS["docs"],
-        "periods": {"date_histogram": {"field": "date", "calendar_interval": interval,
-                                       "format": "yyyy-MM-dd", "min_doc_count": 1},
-                    "aggs": _DOCS},
+        **dates.period_aggs(interval, _DOCS),
         "undated": {"filter": {"bool": {"must_not": {"exists": {"field": "date"}}}},
                     "aggs": _DOCS},
     }
@@ -199,19 +206,23 @@ def shape(response: dict[str, Any], keys: Sequence[tuple[Key, int]], *, by: str,
         found = buckets.get(f"k{i}", {})
         person = (names or {}).get(key.value) if by == "speaker" and not key.unnamed else None
         label = person["value"] if person else key.value
-        out.append(_series(key.value, label, found, person=person, unnamed=key.unnamed))
-    rest = _series(OTHER, "Other", buckets.get(OTHER, {}), other=True)
+        out.append(_series(key.value, label, found, interval, person=person,
+                           unnamed=key.unnamed))
+    rest = _series(OTHER, "Other", buckets.get(OTHER, {}), interval, other=True)
     if rest["total"]:
         out.append(rest)
     return out
 
 
-def _series(key: str, label: str, found: dict[str, Any], *, person: dict[str, Any] | None = None,
-            unnamed: bool = False, other: bool = False) -> dict[str, Any]:
+def _series(key: str, label: str, found: dict[str, Any], interval: str, *,
+            person: dict[str, Any] | None = None, unnamed: bool = False,
+            other: bool = False) -> dict[str, Any]:
     dated = [{"date": str(b["key_as_string"]), "count": int(b["docs"]["value"])}
-             for b in found.get("periods", {}).get("buckets", []) if int(b["docs"]["value"])]
+             for b in found.get("periods", {}).get("dates", {}).get("buckets", [])
+             if int(b["docs"]["value"])]
     return {"key": key, "label": label, "total": int(found.get("docs", {}).get("value", 0)),
             "undated": int(found.get("undated", {}).get("docs", {}).get("value", 0)),
+            "coarser": dates.coarser_counts(found, interval),
             "buckets": dated, "person": bool(person), "unnamed": unnamed, "other": other,
             "country": person.get("country") if person else None}
 
@@ -290,7 +301,7 @@ def run(searcher: Searcher, req: SearchRequest, *, by: str = DEFAULT_BY,
         first = searcher.msearch([(header, keys_body(match, by, top, passages=passages))])[0]
         keys = top_keys(first, by, top)
         span = date_span(first)
-        chosen = pick_interval(interval, span)
+        chosen = pick_interval(interval, span, finest_precision(first))
         check_periods(chosen, span)
         second = searcher.msearch([(header, series_body(match, by, [k for k, _ in keys],
                                                           chosen))])[0]

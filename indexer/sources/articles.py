@@ -37,6 +37,8 @@ _MONTH_DAY_YEAR = re.compile(
     rf"(?:{_WEEKDAY})?(?P<month>[A-Za-z]+)\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})"
     r"(?:[,\s].*)?"
 )
+_YEAR_MONTH = re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{1,2})")
+_MONTH_YEAR = re.compile(r"(?P<month>[A-Za-z]+)\.?,?\s+(?P<y>\d{4})")
 _FILENAME_DATE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[-_]?)(?P<m>\d{2})(?P=sep)(?P<d>\d{2})(?!\d)"
 )
@@ -52,6 +54,7 @@ def normalise_date(value: str | int | None) -> str | None:
     "February 27th, 2020". Refused (None), so that callers keep the original in metadata
     instead of indexing a guess: a bare year ("2020" or 2020: which day would it be?),
     year-month, and numeric day/month forms such as 03/04/2020, whose order we never guess.
+    A field that may name only a year or a month is read by :func:`normalise_partial_date`.
     """
     if value is None or isinstance(value, bool):
         return None
@@ -67,6 +70,27 @@ def normalise_date(value: str | int | None) -> str | None:
             if month is not None:
                 return _iso(int(match["y"]), month, int(match["d"]))
     return None
+
+
+def normalise_partial_date(value: str | int | None) -> str | None:
+    """A date as precise as its source states it: ``yyyy-mm-dd`` for a day (as
+    :func:`normalise_date`), ``yyyy-mm`` for a month ("2019-10", "October 2019"), ``yyyy`` for
+    a year ("2019" or 2019); else None. For records whose date field may be coarser than a
+    day: the index keeps the precision beside the date (``documents.date_precision``), so a
+    year is no longer a guessed 1 January."""
+    day = normalise_date(value)
+    if day is not None or value is None or isinstance(value, bool):
+        return day
+    text = str(value).strip()
+    if text.isdigit() and len(text) == 4:
+        return text
+    match = _YEAR_MONTH.fullmatch(text)
+    month = int(match["m"]) if match else None
+    if match is None and (match := _MONTH_YEAR.fullmatch(text)):
+        month = lexicon.MONTHS.get(match["month"].lower())
+    if match is None or month is None or not 1 <= month <= 12:
+        return None
+    return f"{match['y']}-{month:02d}"
 
 
 def date_from_filename(name: str) -> str | None:

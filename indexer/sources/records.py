@@ -175,10 +175,10 @@ def _generic(record: dict[str, Any], doc_id: str, text: str, where: str,
     if doc_type not in DOC_TYPES:
         return RecordError(where, f"type {doc_type!r} is not one of {', '.join(DOC_TYPES)}")
     raw_date = record.get("date")
-    date = articles.normalise_date(raw_date)
+    date = articles.normalise_partial_date(raw_date)
     metadata = {k: v for k, v in record.items() if k not in _GENERIC_KEYS and v not in (None, "")}
     if raw_date not in (None, "") and date is None:
-        metadata["date_original"] = raw_date  # kept, never guessed (see normalise_date)
+        metadata["date_original"] = raw_date  # kept, never guessed (see normalise_partial_date)
     speaker = None
     if name := _str(record.get("speaker")):
         speaker = Speaker(name=name, country=_str(record.get("country")))
@@ -204,7 +204,7 @@ def _un_speech(record: dict[str, Any], doc_id: str, text: str, where: str) -> Do
     return Document(
         doc_id=doc_id, doc_type="speech", text=text,
         title=" — ".join(title_bits) if title_bits else None,
-        date=articles.normalise_date(record.get("date")), source=transcripts.SOURCE,
+        date=articles.normalise_partial_date(record.get("date")), source=transcripts.SOURCE,
         speaker=speaker, symbol=symbol, topic=topic, metadata=metadata, origin=where,
     )
 
@@ -224,8 +224,8 @@ def _debate_speech(record: dict[str, Any], doc_id: str, text: str, where: str) -
                                                          "source_file") and v not in (None, "")}
     return Document(
         doc_id=doc_id, doc_type="speech", text=text, title=title,
-        # The debate's year is all we know; the index's date format accepts a bare year.
-        date=str(year) if year else None,
+        # The debate's year is all we know: a year-precise date, never 1 January.
+        date=articles.normalise_partial_date(year) if year else None,
         source="United Nations General Assembly", speaker=speaker, metadata=metadata,
         topic="General Debate", origin=where,
     )

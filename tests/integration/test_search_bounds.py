@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from indexer.cli import cli
 from indexer.errors import BadRequest
 from indexer.model.embedder import Embedder
-from indexer.search import plan, results
+from indexer.search import dates, plan
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings, load_settings
 from webapp.app import create_app
@@ -143,11 +143,11 @@ def test_placeholder_dates_ten_thousand_years_apart_do_not_break_search(
         dated: FlaskClient, mode: str) -> None:
     body = search(dated, q="placeholder ledger entry", mode=mode)
     assert {r["doc_id"] for r in body["results"]} >= set(PLACEHOLDERS)
-    dates = body["facets"]["date"]
-    assert 0 < len(dates) <= results.MAX_DATE_BUCKETS
+    bars = body["facets"]["date"]
+    assert 0 < len(bars) <= dates.MAX_DATE_BUCKETS
     assert body["facets"]["date_interval"] in ("year", "decade", "century", "millennium")
-    assert dates[0]["date"] <= "0001-01-01" and dates[0]["count"] >= 1
-    assert dates[-1]["date"].startswith("99") and dates[-1]["count"] >= 1
+    assert bars[0]["date"] <= "0001-01-01" and bars[0]["count"] >= 1
+    assert bars[-1]["date"].startswith("99") and bars[-1]["count"] >= 1
 
 
 def test_the_whole_archive_still_answers_with_placeholder_dates(dated: FlaskClient) -> None:

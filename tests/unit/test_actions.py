@@ -40,7 +40,8 @@ def test_actions_carry_the_document_fields_and_the_quote() -> None:
     assert first == {
         "collection": "news", "doc_id": "wire-1", "doc_key": "news/wire-1", "type": "article",
         "passage_no": 0, "passages_in_doc": 2, "offset_start": 0, "offset_end": 48,
-        "title": "Port reopens", "date": "2024-03-12", "source": "VNS", "text": TEXT[:48],
+        "title": "Port reopens", "date": "2024-03-12", "date_precision": "day", "source": "VNS",
+        "text": TEXT[:48],
         "stems": "port reopen vns 2024 03 12 port reopen we back said ana lind",
         "quotes": [{"text": "We are back", "speaker": "Ana Lind", "offset_start": 20,
                     "offset_end": 31}],

@@ -23,8 +23,8 @@ def test_documents_not_passages_are_counted_and_a_passage_in_both_legs_once() ->
         {"key": "dicarlo", "doc_count": 1, "docs": {"value": 1}},  # a tie: the key breaks it
         {"key": "heusgen", "doc_count": 2, "docs": {"value": 1}}]
     assert aggs["total_docs"] == {"value": 2}
-    assert [b["key_as_string"] for b in aggs["date_month"]["buckets"]] == ["2020-02-01",
-                                                                         "2020-03-01"]
+    assert [b["key_as_string"] for b in aggs["date_month"]["dates"]["buckets"]] == [
+        "2020-02-01", "2020-03-01"]
     assert aggs["date_year"]["buckets"] == [
         {"key_as_string": "2020-01-01", "doc_count": 3, "docs": {"value": 2}}]
 
@@ -51,7 +51,8 @@ def test_dates_bucket_as_elasticsearch_does_in_utc_and_in_every_mapped_format() 
             _hit("un", "d", date="2020-02-10T12:00:00Z"), _hit("un", "e"),
             _hit("un", "f", date="not a date")]
     aggs = aggregations([hits, []])
-    assert [(b["key_as_string"], b["docs"]["value"]) for b in aggs["date_month"]["buckets"]] == [
+    assert [(b["key_as_string"], b["docs"]["value"])
+            for b in aggs["date_month"]["dates"]["buckets"]] == [
         ("1995-01-01", 1), ("1995-06-01", 1), ("2020-02-01", 2)]
     assert [(b["key_as_string"], b["docs"]["value"]) for b in aggs["date_year"]["buckets"]] == [
         ("1995-01-01", 2), ("2020-01-01", 2)]
@@ -73,3 +74,22 @@ def test_a_facet_lists_at_most_facet_size_values_the_most_documents_first() -> N
 
 def test_no_passages_no_counts() -> None:
     assert results.facets({"aggregations": aggregations([[], []])}) == (0, results.facets({})[1])
+
+
+def test_a_date_stored_as_only_a_year_is_in_its_year_and_in_no_month() -> None:
+    hits = [_hit("un", "gd", date="2019", date_precision="year"),
+            _hit("un", "gd", 1, date="2019", date_precision="year"),
+            _hit("un", "old", date="2019"),  # indexed before precisions: a day's, as in ES
+            _hit("un", "m", date="2019-10", date_precision="month"),
+            _hit("un", "d", date="2019-05-03", date_precision="day")]
+    aggs = aggregations([hits, []])
+    assert [(b["key_as_string"], b["docs"]["value"]) for b in aggs["date_year"]["buckets"]] == [
+        ("2019-01-01", 4)]
+    assert [(b["key_as_string"], b["docs"]["value"])
+            for b in aggs["date_month"]["dates"]["buckets"]] == [
+        ("2019-01-01", 1), ("2019-05-01", 1), ("2019-10-01", 1)]
+    assert aggs["date_year_only"] == {"doc_count": 2, "dates": {"buckets": [
+        {"key_as_string": "2019", "doc_count": 2, "docs": {"value": 1}}]}}
+    facets = results.facets({"aggregations": aggs})[1]
+    assert facets["date_interval"] == "month"
+    assert facets["date_year_only"] == [{"date": "2019", "count": 1}]

@@ -215,8 +215,20 @@ def test_date_histograms_bring_only_the_months_and_years_that_hold_matches() -> 
     from indexer.search.queries import facet_aggs
 
     aggs = facet_aggs()
-    for name in ("date_year", "date_month"):
-        assert aggs[name]["date_histogram"]["min_doc_count"] == 1
+    for histogram in (aggs["date_year"], aggs["date_month"]["aggs"]["dates"],
+                      aggs["date_year_only"]["aggs"]["dates"]):
+        assert histogram["date_histogram"]["min_doc_count"] == 1
+
+
+def test_a_month_of_the_date_facet_holds_no_date_that_is_only_a_year() -> None:
+    from indexer.search.queries import facet_aggs
+
+    aggs = facet_aggs()
+    assert aggs["date_month"]["filter"] == {
+        "bool": {"must_not": [{"terms": {"date_precision": ["year"]}}]}}
+    assert aggs["date_year_only"]["filter"] == {"term": {"date_precision": "year"}}
+    assert aggs["date_year_only"]["aggs"]["dates"]["date_histogram"]["format"] == "yyyy"
+    assert "filter" not in aggs["date_year"]  # a year holds every date of its year
 
 
 # ------------------------------------------------------------ query work (issue 11, item 8)

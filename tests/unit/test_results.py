@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from indexer.search import highlight, results
+from indexer.search import dates, highlight, results
 from indexer.search.request import SearchRequest
 
 SOURCE = {
@@ -36,7 +36,8 @@ def test_a_hit_becomes_a_result_with_its_passage_quotes_and_ranks() -> None:
                                more_passages=2)
     assert shaped == {
         "doc_id": "S/PV.8700", "collection": "un", "type": "transcript",
-        "title": "The situation in the Middle East", "date": "2020-01-10", "source": "UNSC",
+        "title": "The situation in the Middle East", "date": "2020-01-10",
+        "date_precision": "day", "source": "UNSC",
         "speaker": "Ms. Mueller", "speaker_id": None, "speaker_country": "OCHA",
         "symbol": "S/PV.8700", "url": None,
         "passage": {"id": "p1", "number": 4, "text": "Hospitals & schools were shelled.",
@@ -99,26 +100,27 @@ def _facets_response(years: int) -> dict[str, Any]:
         "speaker": {"buckets": []},
         "date_year": {"buckets": [_bucket(f"{2020 + i}-01-01", 1, key_as_string=f"{2020 + i}-01-01")
                                   for i in range(years)]},
-        "date_month": {"buckets": [_bucket("2020-01-01", 2, key_as_string="2020-01-01"),
-                                   _bucket("2020-02-01", 3, key_as_string="2020-02-01")]},
+        "date_month": {"dates": {"buckets": [
+            _bucket("2020-01-01", 2, key_as_string="2020-01-01"),
+            _bucket("2020-02-01", 3, key_as_string="2020-02-01")]}},
         "total_docs": {"value": 5},
     }}
 
 
 def test_facets_count_documents_by_month_over_a_few_years() -> None:
-    total, facets = results.facets(_facets_response(results.MONTHS_UP_TO_YEARS))
+    total, facets = results.facets(_facets_response(dates.MONTHS_UP_TO_YEARS))
     assert total == 5
     assert facets == {
         "collection": [{"value": "un", "count": 5}],
         "type": [{"value": "transcript", "count": 4}, {"value": "article", "count": 1}],
         "speaker": [],
         "date": [{"date": "2020-01-01", "count": 2}, {"date": "2020-02-01", "count": 3}],
-        "date_interval": "month",
+        "date_interval": "month", "date_year_only": [],
     }
 
 
 def test_facets_count_by_year_over_many_years_and_survive_no_aggregations() -> None:
-    _, facets = results.facets(_facets_response(results.MONTHS_UP_TO_YEARS + 1))
+    _, facets = results.facets(_facets_response(dates.MONTHS_UP_TO_YEARS + 1))
     assert facets["date_interval"] == "year"
     assert [d["date"] for d in facets["date"]] == ["2020-01-01", "2021-01-01", "2022-01-01",
                                                   "2023-01-01"]
@@ -150,12 +152,12 @@ def test_quotes_list_every_inner_hit_marked_or_escaped() -> None:
     assert results.quotes(response) == [
         {"text": "not spared", "highlight": "not <mark>spared</mark>", "speaker": "Mr. Lowcock",
          "speaker_id": None, "doc_id": "S/PV.8700", "collection": "un",
-         "title": "The situation in the Middle East", "date": "2020-01-10", "source": "UNSC",
-         "offset": 130, "score": 2.0},
+         "title": "The situation in the Middle East", "date": "2020-01-10",
+         "date_precision": "day", "source": "UNSC", "offset": 130, "score": 2.0},
         {"text": "a & b", "highlight": "a &amp; b", "speaker": None, "speaker_id": None,
          "doc_id": "S/PV.8700",
          "collection": "un", "title": "The situation in the Middle East", "date": "2020-01-10",
-         "source": "UNSC", "offset": 9, "score": 1.0},
+         "date_precision": "day", "source": "UNSC", "offset": 9, "score": 1.0},
     ]
 
 
@@ -163,7 +165,8 @@ def test_an_export_row_is_one_passage() -> None:
     row = results.export_row({"_score": 1.5, "_source": SOURCE})
     assert row == {"doc_id": "S/PV.8700", "collection": "un", "type": "transcript",
                    "title": "The situation in the Middle East", "date": "2020-01-10",
-                   "source": "UNSC", "speaker": "Ms. Mueller", "url": None, "passage_no": 4,
+                   "date_precision": "day", "source": "UNSC", "speaker": "Ms. Mueller",
+                   "url": None, "passage_no": 4,
                    "offset": 120, "score": 1.5, "text": "Hospitals & schools were shelled.",
                    "quotes": [{"text": "not spared", "speaker": "Mr. Lowcock",
                                "speaker_id": None, "offset": 130}]}
@@ -177,8 +180,9 @@ def test_a_document_is_its_first_collections_passages_in_order() -> None:
     doc = results.document("S/PV.8700", hits)
     assert {k: v for k, v in doc.items() if k not in ("passages", "quotes")} == {
         "doc_id": "S/PV.8700", "collection": "un", "type": "speech",
-        "title": "The situation in the Middle East", "date": "2020-01-10", "source": "UNSC",
-        "url": None, "author": "UN", "symbol": "S/PV.8700", "topic": "Syria",
+        "title": "The situation in the Middle East", "date": "2020-01-10",
+        "date_precision": "day", "source": "UNSC", "url": None, "author": "UN",
+        "symbol": "S/PV.8700", "topic": "Syria",
         "speaker": "Ms. Mueller", "text": "Full text.", "metadata": {}}
     assert [p["number"] for p in doc["passages"]] == [0, 4]  # the wire copy is not mixed in
     assert doc["passages"][1] == {"number": 4, "offset": 120, "end": 153, "speaker": "Ms. Mueller",
@@ -240,7 +244,7 @@ def _dates(*found: tuple[str, int]) -> list[dict[str, Any]]:
 
 def _date_facet(years: list[dict[str, Any]], months: list[dict[str, Any]]) -> dict[str, Any]:
     return results.facets({"aggregations": {"date_year": {"buckets": years},
-                                            "date_month": {"buckets": months}}})[1]
+                                            "date_month": {"dates": {"buckets": months}}}})[1]
 
 
 def test_the_date_facet_fills_the_gaps_between_the_dates_that_hold_matches() -> None:
@@ -259,7 +263,7 @@ def test_placeholder_dates_far_apart_make_wider_bars_never_more_than_the_cap() -
     years = _dates(("0001-01-01", 1), ("2020-01-01", 5), ("2021-01-01", 2), ("9999-01-01", 1))
     facets = _date_facet(years, [])
     assert facets["date_interval"] == "century"
-    assert len(facets["date"]) <= results.MAX_DATE_BUCKETS
+    assert len(facets["date"]) <= dates.MAX_DATE_BUCKETS
     assert sum(d["count"] for d in facets["date"]) == 9
     assert facets["date"][0] == {"date": "0000-01-01", "count": 1}
     assert {"date": "2000-01-01", "count": 7} in facets["date"]

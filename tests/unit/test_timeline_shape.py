@@ -54,9 +54,22 @@ def test_series_body_has_one_filter_per_key_and_other_without_them() -> None:
     assert filters["k1"]["bool"]["filter"] == [{"term": {"speaker.keyword": "The President"}}]
     assert filters["other"]["bool"]["must_not"] == [filters["k0"], filters["k1"]]
     per = body["aggs"]["series"]["aggs"]
-    assert per["periods"]["date_histogram"]["calendar_interval"] == "week"
-    assert per["periods"]["date_histogram"]["min_doc_count"] == 1
+    assert per["periods"]["aggs"]["dates"]["date_histogram"]["calendar_interval"] == "week"
+    assert per["periods"]["aggs"]["dates"]["date_histogram"]["min_doc_count"] == 1
     assert per["undated"]["filter"] == {"bool": {"must_not": {"exists": {"field": "date"}}}}
+    # A week holds no date that is only a year or a month: those are counted by their own.
+    assert per["periods"]["filter"] == {
+        "bool": {"must_not": [{"terms": {"date_precision": ["year", "month"]}}]}}
+    assert per["year_only"]["filter"] == {"term": {"date_precision": "year"}}
+    assert per["month_only"]["aggs"]["dates"]["date_histogram"]["format"] == "yyyy-MM"
+
+
+def test_a_year_holds_every_date_and_a_month_no_date_that_is_only_a_year() -> None:
+    match = {"query": {"match_all": {}}}
+    years = timeline.series_body(match, "type", [], "year")["aggs"]["series"]["aggs"]
+    assert years["periods"]["filter"] == {"match_all": {}} and "year_only" not in years
+    months = timeline.series_body(match, "type", [], "month")["aggs"]["series"]["aggs"]
+    assert "year_only" in months and "month_only" not in months
 
 
 def test_match_part_is_what_the_page_counts() -> None:
@@ -72,8 +85,8 @@ def test_match_part_is_what_the_page_counts() -> None:
 def test_shape_counts_documents_per_period_and_undated() -> None:
     def found(periods: list[tuple[str, int]], docs: int, undated: int) -> dict[str, Any]:
         return {"docs": {"value": docs}, "undated": {"docs": {"value": undated}},
-                "periods": {"buckets": [{"key_as_string": d, "docs": {"value": n}}
-                                        for d, n in periods]}}
+                "periods": {"dates": {"buckets": [{"key_as_string": d, "docs": {"value": n}}
+                                                  for d, n in periods]}}}
 
     response = {"aggregations": {"series": {"buckets": {
         "k0": found([("2020-01-01", 3), ("2021-01-01", 1)], 5, 1),
@@ -84,7 +97,40 @@ def test_shape_counts_documents_per_period_and_undated() -> None:
     (one,) = series
     assert one["key"] == "p-1" and one["label"] == "Ursula Mueller" and one["person"]
     assert one["buckets"] == [{"date": "2020-01-01", "count": 3}, {"date": "2021-01-01", "count": 1}]
-    assert one["total"] == 5 and one["undated"] == 1
+    assert one["total"] == 5 and one["undated"] == 1 and one["coarser"] == []
+
+
+def test_shape_counts_dates_too_coarse_for_the_periods_by_their_own_year_or_month() -> None:
+    def dated(*found: tuple[str, int]) -> dict[str, Any]:
+        return {"dates": {"buckets": [{"key_as_string": d, "docs": {"value": n}}
+                                      for d, n in found]}}
+
+    response = {"aggregations": {"series": {"buckets": {"k0": {
+        "docs": {"value": 6}, "undated": {"docs": {"value": 1}},
+        "periods": dated(("2019-05-01", 1)),
+        "year_only": dated(("2019", 2), ("2020", 1)), "month_only": dated(("2019-10", 1))}}}}}
+    (one,) = timeline.shape(response, [(Key("speech"), 6)], by="type", interval="day")
+    assert one["buckets"] == [{"date": "2019-05-01", "count": 1}]
+    assert one["coarser"] == [{"date": "2019", "precision": "year", "count": 2},
+                              {"date": "2020", "precision": "year", "count": 1},
+                              {"date": "2019-10", "precision": "month", "count": 1}]
+    counted = sum(b["count"] for b in one["buckets"]) + sum(c["count"] for c in one["coarser"])
+    assert counted + one["undated"] == one["total"]
+    # By month, a month-only date is a month's: only the year-only ones are apart.
+    (by_month,) = timeline.shape(response, [(Key("speech"), 6)], by="type", interval="month")
+    assert [c["precision"] for c in by_month["coarser"]] == ["year", "year"]
+
+
+def test_auto_never_picks_periods_finer_than_every_date_matched() -> None:
+    span = (date(2019, 1, 1), date(2020, 1, 1))
+    assert timeline.pick_interval("auto", span) == "week"
+    assert timeline.pick_interval("auto", span, "year") == "year"  # the General Debate
+    assert timeline.pick_interval("auto", span, "month") == "month"
+    assert timeline.pick_interval("month", span, "year") == "month"  # asked for: kept
+    found = {"aggregations": {"precisions": {"found": {"buckets": [
+        {"key": "year", "doc_count": 4}, {"key": "month", "doc_count": 1}]}}}}
+    assert timeline.finest_precision(found) == "month"
+    assert timeline.finest_precision({"aggregations": {}}) == "day"
 
 
 def test_auto_interval_is_the_finest_with_few_periods() -> None:
