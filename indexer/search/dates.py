@@ -31,6 +31,24 @@ COARSER: dict[str, tuple[str, ...]] = {"year": (), "month": ("year",),
 AS_GIVEN = {"year": "yyyy", "month": "yyyy-MM"}
 
 
+def date_range(date_from: str | None, date_to: str | None) -> dict[str, Any]:
+    """The documents whose dates fall between the two days (inclusive), a coarser date
+    counting when its year (or month) overlaps them: a General Debate speech of "2019" is
+    within 1 June to 31 December 2019, as it is within 1 January to 31 March. A coarser date
+    is stored as its period's first day, so only the lower bound needs its own clause."""
+    upper = {"lte": date_to} if date_to else {}
+    if not date_from:
+        return {"range": {"date": upper}}
+    starts = {"year": f"{date_from[:4]}-01-01", "month": f"{date_from[:7]}-01"}
+    return {"bool": {"should": [
+        {"bool": {"must_not": [{"terms": {PRECISION_FIELD: list(starts)}}],
+                  "filter": [{"range": {"date": {"gte": date_from, **upper}}}]}},
+        *({"bool": {"filter": [{"term": {PRECISION_FIELD: precision}},
+                               {"range": {"date": {"gte": start, **upper}}}]}}
+          for precision, start in starts.items()),
+    ], "minimum_should_match": 1}}
+
+
 def placed(interval: str) -> dict[str, Any]:
     """The passages whose dates a period of ``interval`` can hold (with a date or not)."""
     coarser = COARSER[interval]

@@ -95,12 +95,7 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
             {"terms": {"quote_speaker_ids": list(filters.speakers)}},
         ], "minimum_should_match": 1}})
     if filters.date_from or filters.date_to:
-        bounds = {}
-        if filters.date_from:
-            bounds["gte"] = filters.date_from
-        if filters.date_to:
-            bounds["lte"] = filters.date_to
-        clauses.append({"range": {"date": bounds}})
+        clauses.append(dates.date_range(filters.date_from, filters.date_to))
     return clauses
 
 

@@ -99,6 +99,23 @@ def test_the_month_view_counts_a_year_only_date_in_its_year_not_in_january(
     assert "Dated by year only, in no month: 2019 (" in page.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_a_date_filter_keeps_a_coarser_date_whose_period_overlaps_it(client: FlaskClient,
+                                                                       mode: str) -> None:
+    # The 2019 debate's speeches and review ("2019"), and the October news ("2019-10"), fall
+    # in June to December 2019 as far as their sources say; the news of 3 May does not.
+    body = get(client, "/api/search", q=QUERY, mode=mode, size=20,
+               date_from="2019-06-01", date_to="2019-12-31")
+    found = {r["doc_id"] for r in body["results"]}
+    assert {"SYR_74_2019", "TUR_74_2019", "n-year", "n-month"} <= found
+    assert not found & {"n-day", "SYR_75_2020", "TUR_75_2020"}
+    october = get(client, "/api/search", q=QUERY, mode=mode, size=20,
+                  date_from="2019-10-15", date_to="2019-10-31")
+    assert {"n-month", "n-year", "SYR_74_2019"} <= {r["doc_id"] for r in october["results"]}
+    november = get(client, "/api/search", q=QUERY, mode=mode, size=20, date_from="2019-11-01")
+    assert "n-month" not in {r["doc_id"] for r in november["results"]}
+
+
 def test_a_year_view_counts_them_in_their_year(client: FlaskClient) -> None:
     body = get(client, "/api/search", q=QUERY, mode="keyword", collection="debate")
     facets = body["facets"]

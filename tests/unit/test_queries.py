@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from indexer.search import dates
 from indexer.search.queries import (
     DOCUMENT_RAW_BOOST,
     EXCLUSION_FIELDS,
@@ -62,7 +63,7 @@ def test_filters_are_whole_clauses() -> None:
                              {"terms": {"speaker_id": ["Ms. Mueller"]}},
                              {"terms": {"quote_speaker_ids": ["Ms. Mueller"]}}],
                   "minimum_should_match": 1}},
-        {"range": {"date": {"gte": "2020-02-01", "lte": "2020-02-29"}}},
+        dates.date_range("2020-02-01", "2020-02-29"),
     ]
 
 
