@@ -143,7 +143,11 @@ class Checker:
                 person: Person | None) -> Source:
         verdict = wording_verdict(alignment)
         return Source.build(candidate, alignment, verdict,
-                            speaker_match(claim.speaker, person, candidate))
+                            self._speaker_match(claim, person, candidate))
+
+    def _speaker_match(self, claim: Claim, person: Person | None, candidate: Candidate) -> str:
+        speaker = self.directory().get(candidate.speaker_id) if candidate.speaker_id else None
+        return speaker_match(claim.speaker, person, candidate, speaker)
 
     def _paraphrases(self, claim: Claim, collections: tuple[str, ...], person: Person | None,
                      lexical: Sequence[Candidate]) -> list[Source]:
@@ -177,8 +181,8 @@ class Checker:
                                 else PARAPHRASE_MIN_COSINE):
                 source = Source.paraphrase(match.candidate, match.start, match.end,
                                            round(match.cosine, 3),
-                                           speaker_match(claim.speaker, person,
-                                                         match.candidate))
+                                           self._speaker_match(claim, person,
+                                                               match.candidate))
                 out.append(_reversed(content, source) or source)
         return out
 

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch import Elasticsearch
+from rapidfuzz import fuzz
 
 from indexer.ingest.actions import passage_id
+from indexer.people.countries import normalise_country
 from indexer.people.directory import Person
-from indexer.people.names import fold
+from indexer.people.names import parse_name, relation
 from indexer.provenance.align import MAX_SILENT_CUT_WORDS, Alignment, DiffOp, align
 
 EDGE_CHARS = 40  # an alignment this close to a passage's edge may continue in the neighbour
@@ -186,13 +188,45 @@ def _neighbours(client: Elasticsearch, found: Sequence[Candidate]
     return out
 
 
-def speaker_match(claimed: str | None, person: Person | None, candidate: Candidate) -> str:
+def speaker_match(claimed: str | None, person: Person | None, candidate: Candidate,
+                  speaker: Person | None = None) -> str:
     """``same`` when the claim's speaker is the source's, ``different`` when the source names
-    someone else, ``unknown`` when either side names nobody."""
+    someone else, ``unknown`` when either side names nobody or the claim names no person we
+    can tell apart from the source's.
+
+    ``person`` is whom the claim's name resolves to, ``speaker`` the source's own person (its
+    recorded names). A name that resolves to nobody is compared with the source's names: a
+    form of every one of them ("Mueller" for "Ms. Mueller", "Ursula Mueller"), or the same
+    surname spelt a little differently ("Müller", "Lowcok", "Nebenzya"), is ``same``; a
+    person's name that is neither is ``different``; anything else, a description ("the
+    Russian envoy") or a country, is ``unknown``: calling those someone else's words would
+    accuse the reporter of a misattribution we cannot see."""
     if not claimed or not claimed.strip() or not (candidate.speaker or candidate.speaker_id):
         return "unknown"
     if person is not None and candidate.speaker_id:
         return "same" if person.id == candidate.speaker_id else "different"
-    a = fold(claimed).replace(".", " ").split()
-    b = fold(candidate.speaker or "").replace(".", " ").split()
-    return "same" if a and b and a[-1] == b[-1] else "different"
+    parsed = parse_name(claimed)
+    country = normalise_country(claimed)
+    if parsed is None or not parsed.tokens or (country and country.kind != "organisation"):
+        return "unknown"
+    names = [candidate.speaker or ""] if speaker is None else [speaker.name, *speaker.aliases]
+    forms = [p.tokens for n in names if (p := parse_name(n)) is not None and p.tokens]
+    if not forms:
+        return "unknown"
+    words = parsed.tokens
+    if all(relation(words, form) or _spelt_alike(words, form) for form in forms):
+        return "same"
+    return "different" if parsed.surname[:1].isupper() else "unknown"
+
+
+# Surnames this alike (rapidfuzz ratio, 0-100) are one name spelt two ways: "muller" and
+# "mueller", "lowcok" and "lowcock", "nebenzya" and "nebenzia".
+SPELT_ALIKE = 85
+
+
+def _spelt_alike(words: tuple[str, ...], form: tuple[str, ...]) -> bool:
+    """The same surname, spelt a little differently, and no given name that conflicts."""
+    if fuzz.ratio(words[-1], form[-1]) < SPELT_ALIKE:
+        return False
+    given, known = words[:-1], form[:-1]
+    return not given or not known or given[0][0] == known[0][0]
