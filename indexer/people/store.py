@@ -77,9 +77,9 @@ def get_people(client: Elasticsearch, settings: Settings,
 
 
 def find_people(client: Elasticsearch, settings: Settings, query: str, *,
-                size: int = 50) -> list[Person]:
+                size: int = 50) -> tuple[list[Person], int]:
     """People whose name or a name they were recorded under matches ``query`` (every word),
-    the exact names first; an empty query lists people by name."""
+    the exact names first, and how many match in all; an empty query lists people by name."""
     if query.strip():
         folded = fold(query.strip())
         body: dict[str, Any] = {"query": {"bool": {
@@ -90,10 +90,12 @@ def find_people(client: Elasticsearch, settings: Settings, query: str, *,
     else:
         body = {"query": {"match_all": {}}, "sort": [{"name.keyword": "asc"}]}
     try:
-        hits = client.search(index=settings.people_index, size=size, **body).body["hits"]["hits"]
+        found = client.search(index=settings.people_index, size=size, track_total_hits=True,
+                              **body).body["hits"]
     except NotFoundError:
-        return []
-    return [Person.from_source(hit["_source"]["person"]) for hit in hits]
+        return [], 0
+    people = [Person.from_source(hit["_source"]["person"]) for hit in found["hits"]]
+    return people, int(found["total"]["value"])
 
 
 def resolve_names(client: Elasticsearch, settings: Settings,

@@ -86,18 +86,21 @@ def list_speakers(client: Elasticsearch, settings: Settings, q: str, size: int
     """People matching ``q`` (every word of a name they had), or those who speak in the most
     documents when ``q`` is empty."""
     if q.strip():
-        people = find_people(client, settings, q, size=size)
+        people, total = find_people(client, settings, q, size=size)
     else:
-        body: dict[str, Any] = {"size": 0, "aggs": {"top": {"terms": {"field": "speaker_id", "size": size,
-                                                      "order": {"docs": "desc"}},
-                                            "aggs": {"docs": {"cardinality": {"field": "doc_key"}}}}}}
+        body: dict[str, Any] = {"size": 0, "aggs": {
+            "top": {"terms": {"field": "speaker_id", "size": size, "order": {"docs": "desc"}},
+                    "aggs": {"docs": {"cardinality": {"field": "doc_key"}}}},
+            # Every person who speaks in the archive, not the page's: exact below 40,000.
+            "speakers": {"cardinality": {"field": "speaker_id", "precision_threshold": 40000}}}}
         aggs = client.search(**search_header(settings.all_alias), **body,
                              timeout=SEARCH_TIMEOUT).body.get("aggregations", {})
         ids = [b["key"] for b in aggs.get("top", {}).get("buckets", [])]
         found = get_people(client, settings, ids)
         people = [found[i] for i in ids if i in found]
+        total = int(aggs.get("speakers", {}).get("value", len(people)))
     numbers = counts(client, settings, (p.id for p in people))
-    return {"total": len(people), "speakers": [
+    return {"total": total, "speakers": [
         person_dict(p, *numbers.get(p.id, (0, 0))) for p in people]}
 
 

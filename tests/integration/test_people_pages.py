@@ -105,6 +105,16 @@ def test_over_time_counts_the_records_they_speak_in(client: FlaskClient, turns: 
     assert checked >= 3
 
 
+def test_the_list_counts_everyone_not_the_page(client: FlaskClient,
+                                               turns: dict[str, Any]) -> None:
+    speaking = len([person for person in turns if person])  # every resolved speaker
+    for size in (1, 3):
+        body = client.get("/api/speakers", query_string={"size": size}).get_json()
+        assert len(body["speakers"]) == size and body["total"] == speaking
+    named = client.get("/api/speakers", query_string={"q": "Mr", "size": 1}).get_json()
+    assert len(named["speakers"]) <= 1 and named["total"] >= len(named["speakers"])
+
+
 def test_what_they_said_most_are_their_own_words(client: FlaskClient,
                                                  turns: dict[str, Any]) -> None:
     speakers = sorted(people(client), key=lambda p: -p["documents"])
