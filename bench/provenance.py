@@ -56,7 +56,7 @@ ARCHIVE: dict[str, tuple[Path, str | None]] = {  # collection: (path, --type for
     "prov-news": (DATA / "news_fakes_syria" / "articles.jsonl", "article"),
 }
 LINKED_KINDS = ("verbatim", "trimmed", "trimmed_ellipsis", "dropped", "substituted", "added",
-                "wrong_speaker", "trimmed_long")
+                "wrong_speaker", "trimmed_long", "spliced")
 TARGETS = {"link_at_1_exact_and_edited": 0.95, "link_at_1_paraphrase": 0.6,
            "verdict_accuracy": 0.8, "not_found_precision": 0.8, "not_found_recall": 0.8,
            "latency_p50_ms": 300.0}

@@ -26,8 +26,9 @@ Kinds, and the verdict each expects (issue 12, section 2):
   without a date (their dates predate every record, which would make them trivial). -> not_found
 - ``dated_before``: a verbatim span with an article date before the speech.    -> not_found
 - ``negated``: a negation taken out or put in (:func:`negated_cases`).          -> altered
-- ``trimmed_long``: 11-30 words left out silently across sentences (``provenance_cuts``).
-                                                                                -> trimmed
+- ``trimmed_long``: 11-30 words left out silently: whole sentences, or a clause within one
+  (``provenance_cuts``).                                                         -> trimmed
+- ``spliced``: a sentence's opening run on into a later sentence's closing words.  -> altered
 
 Spans come from Security Council speeches (unsc_2020_syria/speeches.jsonl) and General Debate
 speeches (ungdc_2019_2020/speeches.jsonl). A span is kept only if its words (normalised: case and
@@ -68,7 +69,7 @@ EXPECTED_VERDICT = {"verbatim": "verbatim", "trimmed": "trimmed", "trimmed_ellip
                     "dropped": "trimmed", "substituted": "altered", "added": "altered",
                     "wrong_speaker": "verbatim", "paraphrase": "paraphrase",
                     "invented": "not_found", "news": "not_found", "dated_before": "not_found",
-                    "negated": "altered", "trimmed_long": "trimmed"}
+                    "negated": "altered", "trimmed_long": "trimmed", "spliced": "altered"}
 # A quote whose negation is taken out or put in: the record's words saying the opposite. Drawn
 # after the other kinds, with a generator of its own, so that adding it changed none of them.
 NEGATED = 20
@@ -409,6 +410,7 @@ def build_cases(data: Path = DATA, seed: int = SEED) -> list[dict[str, Any]]:
     from bench.provenance_cuts import long_cut_cases  # it builds on this module's parts
 
     cases += long_cut_cases(speeches, corpus, random.Random(f"{seed}-long-cuts"))
+    cases += long_cut_cases(speeches, corpus, random.Random(f"{seed}-splices"), kind="spliced")
     return cases
 
 

@@ -3,7 +3,12 @@ between two stretches of a speaker's words ("Hospitals, schools, camps are not b
 for "Hospitals, schools, camps and other sites where displaced families have sought shelter
 are not being spared"). Every quoted word is the speaker's, in order: ``trimmed``.
 
-Drawn after the other kinds of ``provenance_cases``, with a generator of their own, so that
+And their counterpart, ``spliced``: the opening of one sentence run on into the closing words
+of a later one, the words between left out silently ("Russia is responsible for [these
+strikes. ...] the attack on the hospital"). Every word is the speaker's, in order, but the
+sentence is not: ``altered``.
+
+Drawn after the other kinds of ``provenance_cases``, with generators of their own, so that
 adding them changed none of the others.
 """
 
@@ -24,15 +29,17 @@ from bench.provenance_cases import (
 )
 
 LONG_CUTS = 20
+SPLICES = 20
 KEPT_WORDS = (4, 10)  # words kept before and after the cut, each
 CUT_WORDS = (11, 30)  # words left out: past the 3-10 of the ``trimmed`` kind
 TRIES_PER_SPEECH = 6
 
 
 def long_cut_cases(speeches: list[Speech], corpus: Corpus, rng: random.Random,
-                   wanted: int = LONG_CUTS) -> list[dict[str, Any]]:
+                   wanted: int = LONG_CUTS, kind: str = "trimmed_long") -> list[dict[str, Any]]:
     """Spans of Security Council and General Debate speeches (alternately) with one long
-    inner run of words left out; each expects ``trimmed`` and its speech."""
+    inner run of words left out; each expects its kind's verdict (``trimmed``, or ``altered``
+    for ``spliced``) and its speech."""
     pool = [s for s in speeches if len(s.statement) >= 400]
     rng.shuffle(pool)
     cases: list[dict[str, Any]] = []
@@ -41,26 +48,26 @@ def long_cut_cases(speeches: list[Speech], corpus: Corpus, rng: random.Random,
             break
         if (speech.symbol is not None) != (len(cases) % 2 == 0):
             continue
-        edited = _cut(speech, corpus, rng, whole=len(cases) % 4 < 2)
+        shape = "spliced" if kind == "spliced" else "whole" if len(cases) % 2 else "clause"
+        edited = _cut(speech, corpus, rng, shape)
         if edited is None:
             continue
         speaker = _speaker_for(speech, len(cases))
         cases.append({
-            "id": f"trimmed_long-{len(cases) + 1:03d}", "kind": "trimmed_long",
+            "id": f"{kind}-{len(cases) + 1:03d}", "kind": kind,
             "text": " ".join(edited), "speaker": speaker,
             "date": _article_date(speech, rng, len(cases), before=False),
-            "expect": expectation("trimmed_long", speech, speaker is not None),
+            "expect": expectation(kind, speech, speaker is not None),
             "origin": origin(speech)})
     return cases
 
 
-def _cut(speech: Speech, corpus: Corpus, rng: random.Random,
-         whole: bool) -> list[str] | None:
-    """The speech condensed as a reporter does, 11-30 words left out at one place: ``whole``,
-    a sentence and a later one with the sentences between them left out; otherwise a
-    sentence's opening words up to a clause's end (a comma, or before "and", "which", "where"
-    ...) and the closing words of the same sentence or a later one. None when the speech has
-    no such place that is unique to it."""
+def _cut(speech: Speech, corpus: Corpus, rng: random.Random, shape: str) -> list[str] | None:
+    """The speech condensed at one place, 11-30 words left out: ``whole``, a sentence and a
+    later one with the sentences between them left out; ``clause``, a sentence's opening
+    words up to a clause's end (a comma, or before "and", "which", "where" ...) and its
+    closing words; ``spliced``, such an opening and the closing words of a later sentence.
+    None when the speech has no such place that is unique to it."""
     sentences = [s.split() for s in _SENTENCE.split(speech.statement)]
     starts = [sum(len(s) for s in sentences[:i]) for i in range(len(sentences))]
     words = [w for s in sentences for w in s]
@@ -68,17 +75,20 @@ def _cut(speech: Speech, corpus: Corpus, rng: random.Random,
     rng.shuffle(order)
     for first in order[:TRIES_PER_SPEECH]:
         start = starts[first]
-        heads = [len(sentences[first])] if whole else _clause_ends(sentences[first])
+        heads = [len(sentences[first])] if shape == "whole" else _clause_ends(sentences[first])
         heads = [h for h in heads if KEPT_WORDS[0] <= h <= KEPT_WORDS[1] * 2]
         if not heads:
             continue
         head = rng.choice(heads)
+        later = {"whole": range(first + 1, len(sentences)), "clause": range(first, first + 1),
+                 "spliced": range(first + 1, len(sentences))}[shape]
         tails = []
-        for later in range(first + (not whole), len(sentences)):
-            end = starts[later] + len(sentences[later])
-            for tail in ([len(sentences[later])] if whole else range(*KEPT_WORDS)):
+        for other in later:
+            end = starts[other] + len(sentences[other])
+            lengths = [len(sentences[other])] if shape == "whole" else range(*KEPT_WORDS)
+            for tail in lengths:
                 if CUT_WORDS[0] <= end - tail - start - head <= CUT_WORDS[1] \
-                        and tail <= len(sentences[later]):
+                        and tail < len(sentences[other]) + (shape == "whole"):
                     tails.append((end, tail))
         if not tails:
             continue
@@ -87,6 +97,8 @@ def _cut(speech: Speech, corpus: Corpus, rng: random.Random,
         if _REJECT.search(" ".join(span)) or not corpus.unique_span(span):
             continue
         edited = span[:head] + span[len(span) - tail:]
+        if shape != "whole":
+            edited[head - 1] = edited[head - 1].rstrip(",")  # the clause's comma, not a stop
         if not corpus.count(" ".join(edited)):
             return edited
     return None

@@ -12,6 +12,7 @@ words an earlier stray match took can find their real place, and once on the fin
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,6 +58,11 @@ class DiffOp:
     quote: str
     source: str
     editorial: bool = False  # insert/replace whose quote words are all bracketed insertions
+    # A sentence ends right after this step's last word, in the quote and in the source: a
+    # silent cut after a quote's full stop leaves out the rest of a sentence, one without
+    # joins two sentences' halves into one (``grade._splices``).
+    quote_ends: bool = False
+    source_ends: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,9 +225,21 @@ def _diff(quote: str, source: str, qw: tuple[Word, ...], sw: tuple[Word, ...],
         if kind == "equal":
             matched += q1 - q0
         editorial = kind in ("insert", "replace") and all(w.bracketed for w in qw[q0:q1])
-        ops.append(DiffOp(kind, _text(quote, qw, q0, q1), _text(source, sw, s0, s1), editorial))
+        ops.append(DiffOp(kind, _text(quote, qw, q0, q1), _text(source, sw, s0, s1), editorial,
+                          _ends_sentence(quote, qw, q1), _ends_sentence(source, sw, s1)))
         k += 1
     return tuple(ops), matched
+
+
+_SENTENCE_END = re.compile(r"[.!?]")
+
+
+def _ends_sentence(text: str, ws: tuple[Word, ...], j: int) -> bool:
+    """Whether a sentence ends between word ``j - 1`` and the next word (or the text's end)."""
+    if j <= 0:
+        return False
+    after = text[ws[j - 1].end: ws[j].start if j < len(ws) else len(text)]
+    return bool(_SENTENCE_END.search(after))
 
 
 def _pairs(q: str, s: str, lo: int, hi: int) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ they are module constants so that the calibration can change them in one place.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from indexer.provenance.align import Alignment, DiffOp
@@ -128,8 +129,45 @@ def wording_verdict(alignment: Alignment) -> Wording | None:
     changes = [op for op in alignment.ops if op.op != "equal"]
     if not changes:
         return "verbatim"
-    for op in changes:
+    ops = alignment.ops
+    for i, op in enumerate(ops):
+        if op.op == "equal":
+            continue
         editorial = op.op in ("insert", "replace") and op.editorial
         if not (op.op == "delete" or editorial) or _drops_negation(op):
             return "altered"
+        if op.op == "delete" and not alignment.ellipsis and i > 0 and (
+                _splices(ops[i - 1], op) or _cuts_a_turn(ops[i - 1], op)):
+            return "altered"
     return "trimmed"
+
+
+# Words that turn what follows against what came before: a silent cut holding one, inside a
+# sentence of the quote, joins the two sides of a "but" ("We support the resolution's aim.
+# However, we cannot support the text" cut to "We support the text").
+CONTRASTS = frozenset({"but", "however", "although", "though", "yet", "except", "unless",
+                       "nevertheless", "nonetheless", "whereas", "despite", "instead", "rather"})
+
+
+def _cuts_a_turn(before: DiffOp, cut: DiffOp) -> bool:
+    """A silent cut of a clause or more, inside one of the quote's sentences, that holds a
+    negation or a contrast: what is left may say the opposite of what was said. (A cut of a
+    negation alone: ``_drops_negation``. A cut after the quote's full stop leaves out the end
+    of a sentence: "Floods do not respect administrative lines[, and neither should
+    relief]. We support ...")"""
+    left_out = words(cut.source)
+    return not before.quote_ends and len(left_out) > NEGATION_CUT_WORDS and any(
+        w.norm in NEGATIONS or w.norm in CONTRASTS or w.norm in _CONTRACTED for w in left_out)
+
+
+def _splices(before: DiffOp, cut: DiffOp) -> bool:
+    """A silent cut across a sentence's end that makes one sentence of two halves: the quote
+    runs on across it ("Russia is responsible for [these strikes. ... the opposition was
+    responsible for] the attack"), or picks up again in the middle of a sentence. Whole
+    sentences left out, or a sentence's end left out after the quote's full stop, are trims."""
+    if not (cut.source_ends or _SENTENCE_INSIDE.search(cut.source)):
+        return False  # within one sentence: a clause left out
+    return not cut.source_ends or not (before.quote_ends or before.source_ends)
+
+
+_SENTENCE_INSIDE = re.compile(r"[.!?]\S*\s")

@@ -19,6 +19,7 @@ from indexer.people.countries import normalise_country
 from indexer.people.directory import Person
 from indexer.people.names import parse_name, relation
 from indexer.provenance.align import MAX_SILENT_CUT_WORDS, Alignment, DiffOp, align
+from indexer.provenance.grade import wording_verdict
 
 EDGE_CHARS = 40  # an alignment this close to a passage's edge may continue in the neighbour
 JOINED_CANDIDATES = 4  # only the best few candidates are worth a neighbour fetch
@@ -147,7 +148,9 @@ def align_candidates(client: Elasticsearch, quote: str, found: Sequence[Candidat
             if better is not None and (better.matched, better.similarity) > \
                     (alignment.matched, alignment.similarity):
                 aligned.append((joined, better))
-                if better.matched > alignment.matched:
+                # It stands in for the passage alone only with a wording verdict of its own:
+                # a join whose gap is too wide to grade must not hide a graded passage.
+                if better.matched > alignment.matched and wording_verdict(better) is not None:
                     superseded.add(candidate.key)
     aligned.sort(key=lambda pair: -pair[1].similarity)
     kept: dict[str, tuple[Candidate, Alignment]] = {}  # a passage once: alone or joined

@@ -115,6 +115,37 @@ def test_quote_a_little_beyond_the_passage_is_altered() -> None:
                    "In January", passage) == "altered"
 
 
+@pytest.mark.parametrize(("source", "quote"), [
+    # a contrast cut out: the two sides of a "however" joined
+    ("We support the resolution's aim. However, we cannot support the text as drafted, and "
+     "we abstained.", "We support the text as drafted."),
+    # two sentences' halves made one
+    ("We believe Russia is responsible for these strikes. We reject that claim entirely. "
+     "Others said the opposition was responsible for the attack on the hospital in Idlib.",
+     "Russia is responsible for the attack on the hospital."),
+    # a "but there is no evidence" cut out of one sentence
+    ("The regime has used every means at its disposal, but there is no evidence so far that "
+     "it has used chemical weapons against its own people.",
+     "The regime has used chemical weapons against its own people."),
+])
+def test_a_silent_cut_that_turns_or_splices_what_was_said_is_altered(source: str,
+                                                                     quote: str) -> None:
+    assert verdict(quote, source) == "altered"
+
+
+def test_whole_sentences_or_a_sentences_end_left_out_are_trims() -> None:
+    source = ("The harbour reopened on Monday after the storm. Crews worked through the night "
+              "to clear the wreckage, and the navy lent two cranes that were not needed in the "
+              "end. Ferries will resume their winter timetable next week.")
+    assert verdict("The harbour reopened on Monday after the storm. Ferries will resume "
+                   "their winter timetable next week.", source) == "trimmed"
+    assert verdict("Crews worked through the night to clear the wreckage. Ferries will resume "
+                   "their winter timetable next week.", source) == "trimmed"
+    # ... but not a sentence's start joined to another's end
+    assert verdict("Crews worked through the night to resume their winter timetable next "
+                   "week.", source) == "altered"
+
+
 def test_a_long_silent_cut_beside_a_changed_word_is_not_a_trim() -> None:
     # Cuts between runs are a trim only when nothing else changed: with a word replaced as
     # well, the silent 10-word cut makes the wording too far from the span to grade.
