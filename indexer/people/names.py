@@ -66,16 +66,16 @@ def fold(text: str) -> str:
 
 def name_tokens(text: str) -> tuple[str, ...]:
     """Folded words of a name; the dots of initials and stray commas dropped ("L." -> "l"),
-    and the Arabic article of a family name ("al-Assad", "Al Assad", "el-Sisi") too: news
-    copy writes "Bashar Assad" for the record's "Bashar Al-Assad", one person. A name's first
-    word keeps it ("Al Gore", "Mr. Al Habib")."""
+    and the Arabic article of a family name too ("al-Assad", "Al Assad", "El-Sisi"), wherever
+    it stands: news copy writes "Bashar Assad" for the record's "Bashar Al-Assad", and the
+    record "Mr. Al Habib" for "Ahmed Al Habib", one person each. (An "Al" that is a given
+    name goes too: "Al Gore" compares as "Gore".)"""
     words = [w for w in (w.strip(".,") for w in fold(text).split()) if w]
     out: list[str] = []
     for i, word in enumerate(words):
-        if i and word in _ARTICLES and i < len(words) - 1:
+        if word in _ARTICLES and i < len(words) - 1:
             continue
-        bare = _ARTICLE.sub("", word) if i or len(words) == 1 else word
-        out.append(bare or word)
+        out.append(_ARTICLE.sub("", word) or word)
     return tuple(out)
 
 

@@ -21,7 +21,7 @@ from indexer.people.names import fold, parse_name, relation
 from indexer.settings import Settings
 
 # People sharing a word with the names a filter could not find exactly, weighed one by one.
-MAX_LOOSE_PEOPLE = 500
+MAX_LOOSE_PEOPLE = 200
 
 
 def ensure_index(client: Elasticsearch, settings: Settings) -> None:
@@ -136,16 +136,25 @@ def _as_forms(client: Elasticsearch, settings: Settings,
     out: dict[str, list[str]] = {name: [] for name in names}
     if not tokens:
         return out
+    # A form shares the name's last word (or, a family name written first, its first).
     body: dict[str, Any] = {"query": {"bool": {"should": [
-        {"match": {"names": " ".join(words)}} for words in tokens.values()]}},
+        {"match": {"names": " ".join({words[0], words[-1]})}} for words in tokens.values()]}},
         "_source": ["id", "names"]}
     for hit in _people_hits(client, settings, body, MAX_LOOSE_PEOPLE):
         forms = [parsed.tokens for form in hit["_source"].get("names", [])
                  if (parsed := parse_name(form)) is not None]
         for name, words in tokens.items():
-            if forms and all(relation(words, form) for form in forms):
+            if forms and _a_form_of(words, forms):
                 out[name].append(hit["_id"])
     return out
+
+
+def _a_form_of(words: tuple[str, ...], forms: Sequence[tuple[str, ...]]) -> bool:
+    """Whether ``words`` can be a form of every name recorded for a person. A name's opening
+    words count (``prefix``: "Zhang" of "Zhang Jun") only for a person recorded under those
+    words alone, whose family name comes first: "John" is no form of John Kerry."""
+    relations = [relation(words, form) for form in forms]
+    return all(relations) and ("prefix" not in relations or "same" in relations)
 
 
 def _people_hits(client: Elasticsearch, settings: Settings, body: dict[str, Any],

@@ -28,8 +28,11 @@ _SLOP = re.compile(r'(?<=")~\d+')  # the slop after a closing quote
 # come: an opening mark and the closing mark that follows it are a phrase of the query
 # language. Only pairs: a stray mark (a quote cut off in the paste) left as a quote would
 # unbalance the query and cost a correctly typed phrase its quotes (``parse_keyword_query``).
-_TYPOGRAPHIC_PAIRS = [re.compile(f'{opening}([^"“”„‟«»〝〞＂]*){closing}') for opening, closing in
-                      (("„", "[“”]"), ("“", "”"), ("‟", "”"), ("«", "»"), ("〝", "〞"), ("＂", "＂"))]
+# The pairs as the world's presses write them: „…“ (German), “…” (English), ”…” (Swedish,
+# Finnish), «…» and »…« (French, German, Danish), 〝…〞 and 〝…〟 (CJK), ＂…＂ (full width).
+_TYPOGRAPHIC_PAIRS = [re.compile(f'{opening}([^"“”„‟«»〝〞〟＂]*){closing}') for opening, closing in
+                      (("„", "[“”]"), ("“", "”"), ("”", "”"), ("‟", "”"), ("«", "»"), ("»", "«"),
+                       ("〝", "[〞〟]"), ("＂", "＂"))]
 
 
 def straight_quotes(text: str) -> str:

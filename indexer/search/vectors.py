@@ -56,6 +56,9 @@ class QueryVectors:
         self._metas: dict[str, dict[str, Any]] = {}
         self._metas_at: float | None = None
         self._metas_lock = threading.Lock()  # one lookup at a time, the newest kept
+        # The last lookup's failure and when it began: shared, like an answer, with the calls
+        # that waited for it, so that with Elasticsearch down they do not queue one by one.
+        self._failed: tuple[float, Exception] | None = None
 
     def warm(self) -> None:
         """Load every encoder the current collections need, before the first request.
@@ -126,13 +129,21 @@ class QueryVectors:
         that waited for another's lookup takes its answer when it began after ``since``: many
         requests naming an unknown collection at once cost Elasticsearch a lookup or two, not
         one each. Elasticsearch's errors pass through."""
+        asked = time.monotonic()
         if not self._stale(since):
             return self._metas
         with self._metas_lock:
+            failed = self._failed
+            if failed is not None and failed[0] >= asked:
+                raise failed[1]  # a lookup begun since we asked failed: ours would wait as long
             if self._stale(since):
                 begun = time.monotonic()
-                self._metas = indices.collection_metas(self.client, self.index)
-                self._metas_at = begun
+                try:
+                    self._metas = indices.collection_metas(self.client, self.index)
+                except Exception as exc:
+                    self._failed = (begun, exc)
+                    raise
+                self._metas_at, self._failed = begun, None
             return self._metas
 
     def _stale(self, since: float | None) -> bool:

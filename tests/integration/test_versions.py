@@ -103,3 +103,45 @@ def test_requests_naming_an_unknown_collection_at_once_share_their_lookups(  # t
                       aliases={clean_prefix.all_alias: {}})
     # A collection made since is known at once, not after the lookups' time to live.
     vectors.require_known(["nws"])
+
+
+def test_requests_waiting_on_a_failed_lookup_share_its_failure(  # type: ignore[no-untyped-def]
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import threading
+    import time
+
+    from elastic_transport import TransportError
+
+    from indexer.client import build_client
+    from indexer.search.vectors import QueryVectors
+
+    # A node that is not there (nothing listens on port 9): each lookup fails.
+    dead = dataclasses.replace(settings, elasticsearch_urls=("http://127.0.0.1:9",))
+    lookups: list[float] = []
+    real = indices.collection_metas
+
+    def slow_lookup(*args, **kwargs):  # type: ignore[no-untyped-def]
+        lookups.append(time.monotonic())
+        time.sleep(0.5)  # as a node that times out: every request below asks meanwhile
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indices, "collection_metas", slow_lookup)
+    vectors = QueryVectors(build_client(dead, request_timeout=1), None, dead)
+    start = threading.Barrier(8)
+    failures: list[Exception] = []
+
+    def ask() -> None:
+        start.wait()
+        try:
+            vectors.collections()
+        except TransportError as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(failures) == 8  # each request hears of the failure ...
+    assert len(lookups) <= 2  # ... and they share a lookup or two, not queue one each

@@ -40,7 +40,8 @@ def test_bad_values_name_their_parameter(args: dict[str, list[str]], param: str)
 def test_typographic_quotation_marks_are_the_query_languages_own() -> None:
     from indexer.search.syntax import parse_keyword_query
 
-    for typed in ("“are not being spared”", "„are not being spared“", "« are not being spared »"):
+    for typed in ("“are not being spared”", "„are not being spared“", "« are not being spared »",
+                  "»are not being spared«", "”are not being spared”", "〝are not being spared〟"):
         req = parse_search({"q": [typed]})
         assert req.q.replace(" ", "") == '"arenotbeingspared"', typed
         assert parse_keyword_query(req.q)[0].strip('" ') == "are not being spared"
