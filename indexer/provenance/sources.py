@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from indexer.ingest.actions import passage_id
 from indexer.people.countries import normalise_country
 from indexer.people.directory import Person
-from indexer.people.names import parse_name, relation
+from indexer.people.names import name_tokens, parse_name, relation
 from indexer.provenance.align import MAX_SILENT_CUT_WORDS, Alignment, DiffOp, align
 from indexer.provenance.grade import wording_verdict
 
@@ -199,25 +199,30 @@ def speaker_match(claimed: str | None, person: Person | None, candidate: Candida
 
     ``person`` is whom the claim's name resolves to, ``speaker`` the source's own person (its
     recorded names). A name that resolves to nobody is compared with the source's names: a
-    form of every one of them ("Mueller" for "Ms. Mueller", "Ursula Mueller"), or the same
+    form of any of them ("Mueller" for "Ms. Mueller", "Ursula Mueller"), or the same
     surname spelt a little differently ("Müller", "Lowcok", "Nebenzya"), is ``same``; a
     person's name that is neither is ``different``; anything else, a description ("the
-    Russian envoy") or a country, is ``unknown``: calling those someone else's words would
-    accuse the reporter of a misattribution we cannot see."""
+    Russian envoy"), a country, or a source that names an office ("The President"), is
+    ``unknown``: calling those someone else's words would accuse the reporter of a
+    misattribution we cannot see."""
     if not claimed or not claimed.strip() or not (candidate.speaker or candidate.speaker_id):
         return "unknown"
     if person is not None and candidate.speaker_id:
         return "same" if person.id == candidate.speaker_id else "different"
-    parsed = parse_name(claimed)
-    country = normalise_country(claimed)
-    if parsed is None or not parsed.tokens or (country and country.kind != "organisation"):
-        return "unknown"
     names = [candidate.speaker or ""] if speaker is None else [speaker.name, *speaker.aliases]
     forms = [p.tokens for n in names if (p := parse_name(n)) is not None and p.tokens]
-    if not forms:
+    parsed = parse_name(claimed)
+    if parsed is None or not parsed.tokens:  # a title or an office alone ("King", "the envoy")
+        last = name_tokens(claimed)[-1:]
+        return "same" if last and any(form[-1:] == last for form in forms) else "unknown"
+    country = normalise_country(claimed)
+    if not forms or (country and country.kind != "organisation"):
         return "unknown"
+    # Any recorded name will do: the directory may hold a fuller name a news story gave the
+    # person, wrongly, and a false "different" accuses a reporter; a surname alone on record
+    # cannot tell "Robert Mueller" from "Ursula Mueller" either way.
     words = parsed.tokens
-    if all(relation(words, form) or _spelt_alike(words, form) for form in forms):
+    if any(relation(words, form) or _spelt_alike(words, form) for form in forms):
         return "same"
     return "different" if parsed.surname[:1].isupper() else "unknown"
 

@@ -23,9 +23,26 @@ def test_forms_and_spellings_of_the_sources_name_are_the_same_speaker(claimed: s
     assert speaker_match(claimed, None, SOURCE, MUELLER) == "same"
 
 
-@pytest.mark.parametrize("claimed", ["Robert Mueller", "John Nobody", "Kelly Craft", "Smith"])
+@pytest.mark.parametrize("claimed", ["John Nobody", "Kelly Craft", "Smith"])
 def test_another_persons_name_is_a_different_speaker(claimed: str) -> None:
     assert speaker_match(claimed, None, SOURCE, MUELLER) == "different"
+
+
+def test_a_name_that_fits_one_recorded_form_is_the_same_speaker() -> None:
+    # The directory may hold a fuller name a story gave the person wrongly: one form that
+    # fits is enough, and a surname on record cannot tell two given names apart.
+    wrongly_named = Person(id="matar-un", name="Shadi Matar",
+                           aliases=["Ms. Matar", "Shadi Matar"])
+    source = Candidate(**{**SOURCE.__dict__, "speaker": "Ms. Matar", "speaker_id": "matar-un"})
+    assert speaker_match("Khawla Matar", None, source, wrongly_named) == "same"
+    assert speaker_match("Robert Mueller", None, SOURCE, MUELLER) == "same"
+
+
+def test_a_title_alone_is_compared_by_its_last_word() -> None:
+    king = Person(id="king-vct", name="King", aliases=["Ms. King"])
+    source = Candidate(**{**SOURCE.__dict__, "speaker": "Ms. King", "speaker_id": "king-vct"})
+    assert speaker_match("King", None, source, king) == "same"
+    assert speaker_match("the envoy", None, SOURCE, MUELLER) == "unknown"
 
 
 @pytest.mark.parametrize("claimed", ["the UN humanitarian chief", "Russia", "United Nations",
