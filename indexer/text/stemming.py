@@ -95,7 +95,8 @@ def stem_query(query: str) -> str:
     Except "no" and "not" inside a quoted phrase, kept: the stemmed fields hold them (schema
     3), so "did not support" is not "did support" there, as in the exact words. (In an index
     of an older schema, whose stems lack them, such a phrase matches the exact words only.)
-    Loose words lose them: they are no statement."""
+    Loose words lose them: they are no statement. A phrase that stop words reduce to one
+    word is left out (:func:`_stopped_down`)."""
 
     def replace(match: re.Match[str]) -> str:
         return " ".join(stem_words(match.group(0)))
@@ -103,7 +104,36 @@ def stem_query(query: str) -> str:
     def replace_quoted(match: re.Match[str]) -> str:
         return " ".join(stem_words(match.group(0), negations=True))
 
+    pieces: list[str] = []
     parts = query.split('"')
+    slop_dropped = False
     for i, part in enumerate(parts):
-        parts[i] = _QUERY_WORD.sub(replace_quoted if i % 2 else replace, part)
-    return " ".join('"'.join(parts).split())
+        if slop_dropped:
+            part, slop_dropped = re.sub(r"^~\d+", "", part), False
+        if i % 2 == 0:
+            pieces.append(_QUERY_WORD.sub(replace, part))
+        elif i == len(parts) - 1:  # an unbalanced quote: kept as typed
+            pieces.append('"' + _QUERY_WORD.sub(replace_quoted, part))
+        elif _stopped_down(part):
+            pieces.append(" ")
+            slop_dropped = True
+        else:
+            pieces.append('"' + _QUERY_WORD.sub(replace_quoted, part) + '"')
+    return " ".join("".join(pieces).split())
+
+
+def _stopped_down(phrase: str) -> bool:
+    """A phrase the stems cannot hold: the exact words alone match it, every word in its
+    place. One that stop words reduce to one stem or none ("will be tolerated") would match
+    that word anywhere; one whose verb is a stop word ("are being spared", "is acceptable"),
+    said without a negation, would match the same words around a "not" that sits where the
+    dropped verb was ("are not being spared"): the stems keep the "not", not the "are"."""
+    words = [w.lower() for w in _QUERY_WORD.findall(phrase)]
+    if len(words) < 2:
+        return False
+    if len(stem_words(phrase, negations=True)) <= 1:
+        return True
+    return bool(_STOP_VERBS.intersection(words)) and not NEGATIONS.intersection(words)
+
+
+_STOP_VERBS = frozenset({"are", "be", "is", "was", "will"}) & STOP_WORDS

@@ -27,6 +27,11 @@ DOCUMENTS = [
     # Holds "so is the duty of the harbour master", in a sentence about something else.
     {"id": "ferry", "title": "Harbour notes",
      "text": "The ferry left at dawn; so is the duty of the harbour master to ring the bell."},
+    # A negation where a dropped stop word stood: "are [not] being", "will [not] be".
+    {"id": "unspared", "title": "Shelling",
+     "text": "Clinics and camps are not being spared by the shelling, the agency said."},
+    {"id": "intolerable", "title": "Convoys",
+     "text": "Attacks on the aid convoys will not be tolerated, the envoy said."},
     # About duties and obligations, without the phrase: what the semantic leg prefers.
     *({"id": f"duty-{i}", "title": f"Obligations {i}",
        "text": f"Every official has obligations and responsibilities to the public, item {i}."}
@@ -73,3 +78,18 @@ def test_a_phrase_without_its_stop_words_finds_its_document(es, embedder: Embedd
     hybrid = _search(es, embedder, settings, q, "hybrid")
     assert hybrid["results"][0]["doc_id"] == "ferry"
     assert hybrid.get("phrase_fallback") is False
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_a_phrase_whose_verb_is_a_stop_word_is_not_its_negation(es, embedder: Embedder,  # type: ignore[no-untyped-def]
+                                                                settings: Settings,
+                                                                mode: str) -> None:
+    # Without "are" and "will", the stems of these phrases sit around the "not" of the
+    # record; the exact words hold every word in its place, so nothing matches them exactly.
+    for q, source in (('"are being spared"', "unspared"), ('"will be tolerated"', "intolerable")):
+        body = _search(es, embedder, settings, q, mode)
+        assert body["phrase_fallback"] is True, q  # "no exact match", then the closest
+        assert body["unmatched_phrases"][0]["phrase"] == q.strip('"')
+        assert source in {r["doc_id"] for r in body["results"]}  # the closest: said with "not"
+    exact = _search(es, embedder, settings, '"are not being spared"', mode)
+    assert exact["phrase_fallback"] is False and exact["results"][0]["doc_id"] == "unspared"
