@@ -63,6 +63,7 @@ class DiffOp:
     # joins two sentences' halves into one (``grade._splices``).
     quote_ends: bool = False
     source_ends: bool = False
+    source_pauses: bool = False  # a clause ends there in the source (a comma, a dash ...)
 
 
 @dataclass(frozen=True)
@@ -226,20 +227,24 @@ def _diff(quote: str, source: str, qw: tuple[Word, ...], sw: tuple[Word, ...],
             matched += q1 - q0
         editorial = kind in ("insert", "replace") and all(w.bracketed for w in qw[q0:q1])
         ops.append(DiffOp(kind, _text(quote, qw, q0, q1), _text(source, sw, s0, s1), editorial,
-                          _ends_sentence(quote, qw, q1), _ends_sentence(source, sw, s1)))
+                          _ends_sentence(quote, qw, q1), _ends_sentence(source, sw, s1),
+                          _ends_sentence(source, sw, s1, _CLAUSE_END)))
         k += 1
     return tuple(ops), matched
 
 
 _SENTENCE_END = re.compile(r"[.!?]")
+_CLAUSE_END = re.compile(r"[,;:.!?()\u2013\u2014]")
 
 
-def _ends_sentence(text: str, ws: tuple[Word, ...], j: int) -> bool:
-    """Whether a sentence ends between word ``j - 1`` and the next word (or the text's end)."""
+def _ends_sentence(text: str, ws: tuple[Word, ...], j: int,
+                   mark: re.Pattern[str] = _SENTENCE_END) -> bool:
+    """Whether a sentence (or with ``_CLAUSE_END``, a clause) ends between word ``j - 1`` and
+    the next word (or the text's end)."""
     if j <= 0:
         return False
     after = text[ws[j - 1].end: ws[j].start if j < len(ws) else len(text)]
-    return bool(_SENTENCE_END.search(after))
+    return bool(mark.search(after))
 
 
 def _pairs(q: str, s: str, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -278,19 +283,48 @@ def _packed(pairs: list[tuple[int, int]], s: str, gaps: list[bool]) -> list[tupl
 
 
 def _runs_joined(pairs: list[tuple[int, int]], s: str) -> list[tuple[int, int]]:
-    """The matches with each run of them moved onto a later repeat of its words that joins the
-    next match, where there is one: of "We do not want to leave. We want to stay", the quote
-    "We want to stay" takes the second "We want to", not the first and a cut "do not ...".
-    Word by word, :func:`_packed` would not break a run to move it."""
+    """The matches with each run of them moved onto the latest repeat of its words before the
+    next run, where there is one: of "We do not want to leave. We want to stay", the quote
+    "We want to stay" takes the second "We want to", not the first and a cut "do not ...";
+    of a phrase said twice, the quote's continuation picks the nearer. The span only
+    shrinks. Word by word, :func:`_packed` would not break a run to move it."""
     blocks = _blocks(pairs)
     for i in range(len(blocks) - 2, -1, -1):
         block, after = blocks[i], blocks[i + 1]
         if after.quote != block.quote + block.size:
             continue  # quote words between them: the run has no place to join
-        at = after.src - block.size
-        if at > block.src and s[at: after.src] == s[block.src: block.src + block.size]:
+        words = s[block.src: block.src + block.size]
+        at = s.rfind(words, block.src + 1, after.src)
+        if at < 0:
+            continue
+        if at + block.size == after.src:
             blocks[i: i + 2] = [_Block(at, block.quote, block.size + after.size)]
+        else:
+            blocks[i] = _Block(at, block.quote, block.size)
     return [(b.quote + k, b.src + k) for b in blocks for k in range(b.size)]
+
+
+def _sentence_cuts(pairs: list[tuple[int, int]], s: str,
+                   ends: list[bool]) -> list[tuple[int, int]]:
+    """The matches with each silent cut that crosses a sentence's end slid, where the words
+    allow, to leave whole sentences out: "... downstream. We [call for ... Agreement. We] are
+    concerned" is "... downstream. [We call for ... Agreement.] We are concerned". A run's
+    last words move onto the same words at the cut's end; ``ends[j]``: a sentence ends after
+    source word ``j``."""
+    out = list(pairs)
+    for i in range(len(out) - 1):
+        (qi, si), (qn, sn) = out[i], out[i + 1]
+        if qn != qi + 1 or sn == si + 1 or (ends[si] and ends[sn - 1]):
+            continue  # no cut, or one of whole sentences already
+        for k in range(1, i + 2):
+            q0, s0 = out[i - k + 1]
+            if (q0, s0) != (qi - k + 1, si - k + 1) or s[s0] != s[sn - k]:
+                break  # the run ends, or its words are not the cut's last words
+            if s0 > 0 and ends[s0 - 1] and ends[sn - k - 1]:
+                for t in range(k):
+                    out[i - t] = (qi - t, sn - 1 - t)
+                break
+    return out
 
 
 def _steps(pairs: list[tuple[int, int]], quote_len: int) -> list[tuple[str, int, int, int, int]]:
@@ -356,6 +390,7 @@ def align(quote: str, source: str) -> Alignment | None:
         return None
     lo, hi = span
     pairs = _packed(_pairs(q, s, lo, hi), s, [w.gap_before for w in qw])
+    pairs = _sentence_cuts(pairs, s, [_ends_sentence(source, sw, j + 1) for j in range(len(sw))])
     if len(pairs) < min(MIN_ANCHOR_WORDS, own) or len(pairs) < MIN_ALIGNED_SHARE * own:
         return None
     lo, hi = pairs[0][1], pairs[-1][1] + 1

@@ -150,14 +150,22 @@ CONTRASTS = frozenset({"but", "however", "although", "though", "yet", "except", 
 
 
 def _cuts_a_turn(before: DiffOp, cut: DiffOp) -> bool:
-    """A silent cut of a clause or more, inside one of the quote's sentences, that holds a
-    negation or a contrast: what is left may say the opposite of what was said. (A cut of a
-    negation alone: ``_drops_negation``. A cut after the quote's full stop leaves out the end
-    of a sentence: "Floods do not respect administrative lines[, and neither should
-    relief]. We support ...")"""
+    """A silent cut of a clause or more, inside one of the quote's sentences, whose negation
+    or contrast reaches past it into the words kept: what is left may say the opposite of what
+    was said ("... aim. However, we cannot support [the text]"). One whose clause closes
+    inside the cut does not ("in [which Syrians must no longer live in fear, is essential]
+    to"). A cut of a negation alone: ``_drops_negation``; a cut after the quote's full stop
+    leaves out the end of a sentence ("lines[, and neither should relief]. We support")."""
     left_out = words(cut.source)
-    return not before.quote_ends and len(left_out) > NEGATION_CUT_WORDS and any(
-        w.norm in NEGATIONS or w.norm in CONTRASTS or w.norm in _CONTRACTED for w in left_out)
+    if before.quote_ends or len(left_out) <= NEGATION_CUT_WORDS:
+        return False
+    turns = [w for w in left_out
+             if w.norm in NEGATIONS or w.norm in CONTRASTS or w.norm in _CONTRACTED]
+    return bool(turns) and not (_CLAUSE_END.search(cut.source, turns[-1].end)
+                                or cut.source_pauses)
+
+
+_CLAUSE_END = re.compile(r"[,;:.!?()\u2013\u2014]")
 
 
 def _splices(before: DiffOp, cut: DiffOp) -> bool:

@@ -246,3 +246,22 @@ def test_a_clause_left_out_silently_between_short_runs_is_one_cut() -> None:
     found = aligned("Clinics, bakeries, markets were not being protected", source)
     assert [(op.op, op.source) for op in found.ops if op.op != "equal"] == [
         ("delete", "and the other places where the villagers had gathered for the winter")]
+
+
+def test_a_silent_cut_slides_to_leave_a_whole_sentence_out() -> None:
+    # Both sentences open with "We": the cut is the middle one whole, not "call for ... We".
+    source = ("Floods may lead to huge loss of lives and properties downstream. We call for "
+              "full and effective implementation of the agreement, robust action and finance. "
+              "We are concerned about the deteriorating health of the ocean.")
+    found = aligned("Floods may lead to huge loss of lives and properties downstream. We are "
+                    "concerned about the deteriorating health of the ocean.", source)
+    [cut] = [op.source for op in found.ops if op.op != "equal"]
+    assert cut.startswith("We call for") and cut.endswith("action and finance")
+
+
+def test_words_said_twice_are_taken_where_the_quote_goes_on() -> None:
+    source = ("Do we want to approve the plan drafted by the envoy of Norway? To approve the "
+              "plan drafted by Norway, there must be nine votes in favour of it.")
+    found = aligned("To approve the plan drafted by there must be nine votes in favour of it",
+                    source)
+    assert [op.source for op in found.ops if op.op != "equal"] == ["Norway"]

@@ -133,6 +133,17 @@ def test_a_silent_cut_that_turns_or_splices_what_was_said_is_altered(source: str
     assert verdict(quote, source) == "altered"
 
 
+def test_a_negation_whose_clause_closes_inside_the_cut_leaves_a_trim() -> None:
+    source = ("The harbour plan, which the envoys could not agree on until the spring, was "
+              "adopted by the council in June.")
+    assert verdict("The harbour plan was adopted by the council in June.", source) == "trimmed"
+    # ... but one that reaches into the words kept turns them.
+    source = ("The council adopted the harbour plan, but there is no sign yet that it has "
+              "reopened the ferry routes to the islands.")
+    assert verdict("The council adopted the harbour plan that has reopened the ferry routes "
+                   "to the islands.", source) == "altered"
+
+
 def test_whole_sentences_or_a_sentences_end_left_out_are_trims() -> None:
     source = ("The harbour reopened on Monday after the storm. Crews worked through the night "
               "to clear the wreckage, and the navy lent two cranes that were not needed in the "
