@@ -12,7 +12,6 @@ words an earlier stray match took can find their real place, and once on the fin
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +19,14 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from indexer.provenance.normalize import Word, _tokens, has_ellipsis
+from indexer.provenance.ties import (
+    CLAUSE_END,
+    Block,
+    block_runs,
+    ends_sentence,
+    packed,
+    sentence_cuts,
+)
 
 OpName = Literal["equal", "replace", "insert", "delete"]
 
@@ -83,13 +90,6 @@ class Alignment:
     bracketed: int  # quote words inside [...] (editorial insertions)
 
 
-@dataclass(frozen=True)
-class _Block:
-    src: int
-    quote: int
-    size: int
-
-
 def _encode(quote: tuple[Word, ...], source: tuple[Word, ...]) -> tuple[str, str]:
     codes: dict[str, str] = {}
     for word in (*quote, *source):
@@ -98,25 +98,13 @@ def _encode(quote: tuple[Word, ...], source: tuple[Word, ...]) -> tuple[str, str
     return "".join(codes[w.norm] for w in quote), "".join(codes[w.norm] for w in source)
 
 
-def _blocks(pairs: list[tuple[int, int]]) -> list[_Block]:
-    """Runs of matches that are consecutive in both texts."""
-    blocks: list[_Block] = []
-    for qi, si in pairs:
-        last = blocks[-1] if blocks else None
-        if last is not None and last.quote + last.size == qi and last.src + last.size == si:
-            blocks[-1] = _Block(last.src, last.quote, last.size + 1)
-        else:
-            blocks.append(_Block(si, qi, 1))
-    return blocks
-
-
-def _skip(a: list[_Block], b: list[_Block]) -> int:
+def _skip(a: list[Block], b: list[Block]) -> int:
     """Source words between two clusters beyond the quote words between them."""
     last, first = a[-1], b[0]
     return (first.src - last.src - last.size) - (first.quote - last.quote - last.size)
 
 
-def _linked(a: list[_Block], b: list[_Block], quote: tuple[Word, ...]) -> bool:
+def _linked(a: list[Block], b: list[Block], quote: tuple[Word, ...]) -> bool:
     smaller = min(sum(x.size for x in a), sum(x.size for x in b))
     skip = _skip(a, b)
     if skip <= SKIP_PER_MATCHED_WORD * smaller:
@@ -127,7 +115,7 @@ def _linked(a: list[_Block], b: list[_Block], quote: tuple[Word, ...]) -> bool:
     return elided and smaller >= ELLIPSIS_BLOCK_WORDS
 
 
-def _best_cluster(blocks: list[_Block], quote: tuple[Word, ...]) -> list[_Block] | None:
+def _best_cluster(blocks: list[Block], quote: tuple[Word, ...]) -> list[Block] | None:
     """The group of linked neighbouring blocks with most matched words (then the shortest).
 
     Neighbours merge closest first, so that ``are`` + ``being spared`` first make a group
@@ -141,7 +129,7 @@ def _best_cluster(blocks: list[_Block], quote: tuple[Word, ...]) -> list[_Block]
         _, i = min(pairs)
         clusters[i: i + 2] = [clusters[i] + clusters[i + 1]]
 
-    def strength(cluster: list[_Block]) -> tuple[int, int]:
+    def strength(cluster: list[Block]) -> tuple[int, int]:
         extent = cluster[-1].src + cluster[-1].size - cluster[0].src
         return sum(b.size for b in cluster), -extent
 
@@ -182,8 +170,8 @@ def _span(quote: tuple[Word, ...], q: str, s: str) -> tuple[int, int] | None:
     gaps = [w.gap_before for w in quote]
     lo, hi = _window(quote, q, s)
     for _ in range(2):
-        pairs = _packed(_pairs(q, s, lo, hi), s, gaps)
-        cluster = _best_cluster(_blocks(pairs), quote)
+        pairs = packed(_pairs(q, s, lo, hi), s, gaps)
+        cluster = _best_cluster(block_runs(pairs), quote)
         if cluster is None:
             return None
         first, last = cluster[0], cluster[-1]
@@ -227,104 +215,16 @@ def _diff(quote: str, source: str, qw: tuple[Word, ...], sw: tuple[Word, ...],
             matched += q1 - q0
         editorial = kind in ("insert", "replace") and all(w.bracketed for w in qw[q0:q1])
         ops.append(DiffOp(kind, _text(quote, qw, q0, q1), _text(source, sw, s0, s1), editorial,
-                          _ends_sentence(quote, qw, q1), _ends_sentence(source, sw, s1),
-                          _ends_sentence(source, sw, s1, _CLAUSE_END)))
+                          ends_sentence(quote, qw, q1), ends_sentence(source, sw, s1),
+                          ends_sentence(source, sw, s1, CLAUSE_END)))
         k += 1
     return tuple(ops), matched
-
-
-_SENTENCE_END = re.compile(r"[.!?]")
-_CLAUSE_END = re.compile(r"[,;:.!?()\u2013\u2014]")
-
-
-def _ends_sentence(text: str, ws: tuple[Word, ...], j: int,
-                   mark: re.Pattern[str] = _SENTENCE_END) -> bool:
-    """Whether a sentence (or with ``_CLAUSE_END``, a clause) ends between word ``j - 1`` and
-    the next word (or the text's end)."""
-    if j <= 0:
-        return False
-    after = text[ws[j - 1].end: ws[j].start if j < len(ws) else len(text)]
-    return bool(mark.search(after))
 
 
 def _pairs(q: str, s: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Matched (quote word, source word) pairs of rapidfuzz's Indel alignment on ``lo:hi``."""
     return [(op.dest_start + k, op.src_start + lo + k) for op in Indel.opcodes(s[lo:hi], q)
             if op.tag == "equal" for k in range(op.src_end - op.src_start)]
-
-
-def _packed(pairs: list[tuple[int, int]], s: str, gaps: list[bool]) -> list[tuple[int, int]]:
-    """The same matches with ties resolved towards their neighbours.
-
-    A longest common subsequence may take a word from an earlier or later repeat (``Idlib
-    governorate. Idlib Central``, the ``We`` after an ellipsis): such a match moves to the
-    repeat that joins it to the next quote word's match (or, failing that, to the previous
-    one's), and a first or last match moves as close to the others as it can. ``gaps`` marks
-    quote words after an ellipsis: those belong with what follows."""
-    out = _runs_joined(pairs, s)
-    n = len(out)
-    for i in range(n - 2, -1, -1):  # towards the next match
-        (qi, si), (qn, sn) = out[i], out[i + 1]
-        if i > 0 and not gaps[qi] and out[i - 1] == (qi - 1, si - 1):
-            continue
-        if qn == qi + 1 and sn - 1 > si and s[sn - 1] == s[si]:
-            out[i] = (qi, sn - 1)
-        elif i == 0 and (later := s.rfind(s[si], si + 1, sn)) >= 0:
-            out[i] = (qi, later)
-    for i in range(1, n):  # towards the previous match
-        (qp, sp), (qi, si) = out[i - 1], out[i]
-        if gaps[qi] or (i < n - 1 and out[i + 1] == (qi + 1, si + 1)):
-            continue
-        if qp == qi - 1 and sp + 1 < si and s[sp + 1] == s[si]:
-            out[i] = (qi, sp + 1)
-        elif i == n - 1 and (earlier := s.find(s[si], sp + 1, si)) >= 0:
-            out[i] = (qi, earlier)
-    return out
-
-
-def _runs_joined(pairs: list[tuple[int, int]], s: str) -> list[tuple[int, int]]:
-    """The matches with each run of them moved onto the latest repeat of its words before the
-    next run, where there is one: of "We do not want to leave. We want to stay", the quote
-    "We want to stay" takes the second "We want to", not the first and a cut "do not ...";
-    of a phrase said twice, the quote's continuation picks the nearer. The span only
-    shrinks. Word by word, :func:`_packed` would not break a run to move it."""
-    blocks = _blocks(pairs)
-    for i in range(len(blocks) - 2, -1, -1):
-        block, after = blocks[i], blocks[i + 1]
-        if after.quote != block.quote + block.size:
-            continue  # quote words between them: the run has no place to join
-        words = s[block.src: block.src + block.size]
-        at = s.rfind(words, block.src + 1, after.src)
-        if at < 0:
-            continue
-        if at + block.size == after.src:
-            blocks[i: i + 2] = [_Block(at, block.quote, block.size + after.size)]
-        else:
-            blocks[i] = _Block(at, block.quote, block.size)
-    return [(b.quote + k, b.src + k) for b in blocks for k in range(b.size)]
-
-
-def _sentence_cuts(pairs: list[tuple[int, int]], s: str,
-                   ends: list[bool]) -> list[tuple[int, int]]:
-    """The matches with each silent cut that crosses a sentence's end slid, where the words
-    allow, to leave whole sentences out: "... downstream. We [call for ... Agreement. We] are
-    concerned" is "... downstream. [We call for ... Agreement.] We are concerned". A run's
-    last words move onto the same words at the cut's end; ``ends[j]``: a sentence ends after
-    source word ``j``."""
-    out = list(pairs)
-    for i in range(len(out) - 1):
-        (qi, si), (qn, sn) = out[i], out[i + 1]
-        if qn != qi + 1 or sn == si + 1 or (ends[si] and ends[sn - 1]):
-            continue  # no cut, or one of whole sentences already
-        for k in range(1, i + 2):
-            q0, s0 = out[i - k + 1]
-            if (q0, s0) != (qi - k + 1, si - k + 1) or s[s0] != s[sn - k]:
-                break  # the run ends, or its words are not the cut's last words
-            if s0 > 0 and ends[s0 - 1] and ends[sn - k - 1]:
-                for t in range(k):
-                    out[i - t] = (qi - t, sn - 1 - t)
-                break
-    return out
 
 
 def _steps(pairs: list[tuple[int, int]], quote_len: int) -> list[tuple[str, int, int, int, int]]:
@@ -389,8 +289,8 @@ def align(quote: str, source: str) -> Alignment | None:
     if span is None:
         return None
     lo, hi = span
-    pairs = _packed(_pairs(q, s, lo, hi), s, [w.gap_before for w in qw])
-    pairs = _sentence_cuts(pairs, s, [_ends_sentence(source, sw, j + 1) for j in range(len(sw))])
+    pairs = packed(_pairs(q, s, lo, hi), s, [w.gap_before for w in qw])
+    pairs = sentence_cuts(pairs, s, [ends_sentence(source, sw, j + 1) for j in range(len(sw))])
     if len(pairs) < min(MIN_ANCHOR_WORDS, own) or len(pairs) < MIN_ALIGNED_SHARE * own:
         return None
     lo, hi = pairs[0][1], pairs[-1][1] + 1

@@ -11,6 +11,7 @@ from typing import Literal
 
 from indexer.provenance.align import Alignment, DiffOp
 from indexer.provenance.normalize import words
+from indexer.provenance.ties import CLAUSE_END
 from indexer.text.stemming import NEGATIONS
 
 Wording = Literal["verbatim", "trimmed", "altered"]
@@ -161,11 +162,8 @@ def _cuts_a_turn(before: DiffOp, cut: DiffOp) -> bool:
         return False
     turns = [w for w in left_out
              if w.norm in NEGATIONS or w.norm in CONTRASTS or w.norm in _CONTRACTED]
-    return bool(turns) and not (_CLAUSE_END.search(cut.source, turns[-1].end)
+    return bool(turns) and not (CLAUSE_END.search(cut.source, turns[-1].end)
                                 or cut.source_pauses)
-
-
-_CLAUSE_END = re.compile(r"[,;:.!?()\u2013\u2014]")
 
 
 def _splices(before: DiffOp, cut: DiffOp) -> bool:
