@@ -118,6 +118,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "total": {"type": "integer"}, "page": {"type": "integer"},
             "size": {"type": "integer"}, "took_ms": {"type": "number"},
+            "checked": {"type": "integer", "description": "With verdict=: the quotes of the "
+                        "collections asked for that have been checked at all."},
+            "notice": {"type": "string", "description": "With verdict=: present when none "
+                       "has been checked (run verbatim link), so that 0 does not read as "
+                       "'none was altered'."},
             "results": {"type": "array", "items": {
                 "type": "object", "required": ["text", "speaker", "doc_id", "collection"],
                 "properties": {"text": NULLABLE_STR, "highlight": {"type": "string"},

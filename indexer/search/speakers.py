@@ -144,7 +144,12 @@ def checked_quotes(client: Elasticsearch, settings: Settings, *, verdicts: Itera
         clauses.append({"range": {"date": bounds}})
     body: dict[str, Any] = {"query": {"bool": {"filter": clauses}}, "from": (page - 1) * size, "size": size,
             "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"quote_start": "asc"}],
-            "_source": {"excludes": ["check"]}, "track_total_hits": True}
+            "_source": {"excludes": ["check"]}, "track_total_hits": True,
+            # Every check of the collections asked for, whatever else is filtered: none at all
+            # means the quotes were never checked, not that none was, say, altered.
+            "aggs": {"checked": {"global": {}, "aggs": {"in": {"filter": {"terms": {
+                "collection": list(filters.collections)}} if filters.collections
+                else {"match_all": {}}}}}}}
     response = client.search(index=settings.provenance_index, ignore_unavailable=True,
                              allow_no_indices=True, **body).body
     out = []
@@ -156,8 +161,14 @@ def checked_quotes(client: Elasticsearch, settings: Settings, *, verdicts: Itera
                     "collection": s.get("collection"), "title": s.get("title"),
                     "date": s.get("date"), "source": None, "offset": s.get("quote_start"),
                     "score": None, "provenance": provenance.summary(s)})
-    return {"total": int(response["hits"]["total"]["value"]), "page": page, "size": size,
-            "results": out}
+    checked = int(response.get("aggregations", {}).get("checked", {}).get("in", {})
+                  .get("doc_count", 0))
+    found: dict[str, Any] = {"total": int(response["hits"]["total"]["value"]), "page": page,
+                             "size": size, "checked": checked, "results": out}
+    if not checked:
+        found["notice"] = ("no quote of these collections has been checked yet: run "
+                           "`verbatim link` to check them against the record")
+    return found
 
 
 def speaker_profile(client: Elasticsearch, settings: Settings, person_id: str,

@@ -160,6 +160,12 @@ def test_quotes_filter_by_verdict_and_speaker(client: FlaskClient) -> None:
                                                       "collection": "news"}).get_json()
     assert altered["total"] >= 1
     assert all(r["provenance"]["verdict"] == "altered" for r in altered["results"])
+    assert altered["checked"] >= altered["total"] and "notice" not in altered
+    # A collection none of whose quotes was checked says so: its 0 is not "none altered".
+    unchecked = client.get("/api/quotes", query_string={"verdict": "altered",
+                                                        "collection": "records"}).get_json()
+    assert unchecked["total"] == unchecked["checked"] == 0
+    assert "verbatim link" in unchecked["notice"]
     hers = client.get("/api/quotes", query_string={"verdict": ["verbatim", "altered"],
                                                    "speaker": "Ursula Mueller"}).get_json()
     assert {r["provenance"]["verdict"] for r in hers["results"]} == {"verbatim", "altered"}
