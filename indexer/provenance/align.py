@@ -18,7 +18,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
-from indexer.provenance.normalize import Word, _tokens, has_ellipsis
+from indexer.provenance.normalize import Word, _tokens, has_ellipsis, uncontracted
 from indexer.provenance.ties import (
     CLAUSE_END,
     Block,
@@ -187,9 +187,11 @@ def _text(text: str, ws: tuple[Word, ...], i: int, j: int) -> str:
 
 def _kind(qw: tuple[Word, ...], sw: tuple[Word, ...], q0: int, q1: int, s0: int, s1: int
           ) -> OpName:
-    """What a run of unmatched words is; words that differ only by spacing are equal."""
-    if "".join(w.norm for w in qw[q0:q1]) == "".join(w.norm for w in sw[s0:s1]):
-        return "equal"  # ``could not``/``couldnot``, ``north western``/``northwestern``
+    """What a run of unmatched words is; words that differ only by spacing, or by a negative
+    contraction written out, are equal."""
+    if "".join(uncontracted(w.norm) for w in qw[q0:q1]) == \
+            "".join(uncontracted(w.norm) for w in sw[s0:s1]):
+        return "equal"  # ``could not``/``couldnot``/``couldn't``, ``north western``
     if q1 > q0 and s1 > s0:
         return "replace"
     return "insert" if q1 > q0 else "delete"

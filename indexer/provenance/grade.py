@@ -10,6 +10,7 @@ import re
 from typing import Literal
 
 from indexer.provenance.align import Alignment, DiffOp
+from indexer.provenance.normalize import CONTRACTED as _CONTRACTED
 from indexer.provenance.normalize import words
 from indexer.provenance.ties import CLAUSE_END
 from indexer.text.stemming import NEGATIONS
@@ -76,13 +77,6 @@ def _drops_negation(op: DiffOp) -> bool:
     cut = words(op.source)
     return len(cut) <= NEGATION_CUT_WORDS and any(w.norm in NEGATIONS for w in cut)
 
-
-# A negative contraction, as ``words`` normalises it, and the word it negates.
-_CONTRACTED = {"cannot": "can", "cant": "can", "wont": "will", "dont": "do", "doesnt": "does",
-               "didnt": "did", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
-               "couldnt": "could", "shouldnt": "should", "wouldnt": "would", "hasnt": "has",
-               "havent": "have", "hadnt": "had", "mustnt": "must", "neednt": "need",
-               "aint": "are"}
 
 
 def _affirmed(side: str) -> tuple[list[str], bool]:

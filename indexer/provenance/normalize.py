@@ -140,3 +140,18 @@ def words(text: str) -> list[Word]:
 def has_ellipsis(text: str) -> bool:
     """Does ``text`` mark an omission with an ellipsis (anywhere, including its ends)?"""
     return _ELLIPSIS.search(text) is not None
+
+
+# A negative contraction, as ``words`` normalises it, and the word it negates.
+CONTRACTED = {"cannot": "can", "cant": "can", "wont": "will", "dont": "do", "doesnt": "does",
+              "didnt": "did", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
+              "couldnt": "could", "shouldnt": "should", "wouldnt": "would", "hasnt": "has",
+              "havent": "have", "hadnt": "had", "mustnt": "must", "neednt": "need",
+              "aint": "are"}
+
+
+def uncontracted(norm: str) -> str:
+    """A normalised word with its negative contraction written out ("arent" -> "arenot"),
+    as words that differ only by spacing are compared: "aren't" is "are not"."""
+    base = CONTRACTED.get(norm)
+    return norm if base is None else base + "not"

@@ -265,3 +265,9 @@ def test_words_said_twice_are_taken_where_the_quote_goes_on() -> None:
     found = aligned("To approve the plan drafted by there must be nine votes in favour of it",
                     source)
     assert [op.source for op in found.ops if op.op != "equal"] == ["Norway"]
+
+
+def test_a_negative_contraction_written_out_is_no_change() -> None:
+    source = "Clinics and camps are not being spared, and aid cannot reach them."
+    found = aligned("Clinics and camps aren't being spared, and aid can't reach them", source)
+    assert [op.op for op in found.ops] == ["equal"] * len(found.ops)
