@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date as Date
 from typing import Any
@@ -18,6 +19,12 @@ class ClaimError(BadRequest):
     """The claim cannot be checked as given; ``parameter`` names the field to change."""
 
 
+# A quotation of fewer words is in too many places for a source to mean anything: "the" or
+# "Idlib" would come back verbatim from whichever record the search ranked first.
+MIN_CLAIM_WORDS = 2
+_WORD = re.compile(r"\w+")
+
+
 def parse_claim(raw: Mapping[str, Any]) -> Claim:
     """``text`` (required), ``speaker``, ``date`` (yyyy-mm-dd) and ``collection`` (a name or
     a list of names), each refused with a message that says what to change."""
@@ -25,6 +32,9 @@ def parse_claim(raw: Mapping[str, Any]) -> Claim:
     if not isinstance(text, str) or not text.strip():
         raise ClaimError("text is required: the words of the quotation to check",
                          parameter="text")
+    if len(_WORD.findall(text)) < MIN_CLAIM_WORDS:
+        raise ClaimError(f"text {text.strip()!r} is one word, said in too many places to trace "
+                         "to one: give the quotation's words", parameter="text")
     if len(text) > MAX_CLAIM_CHARS:
         raise ClaimError(f"text has {len(text):,} characters; a quotation to check is at most "
                          f"{MAX_CLAIM_CHARS:,}", parameter="text")

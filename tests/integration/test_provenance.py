@@ -183,26 +183,38 @@ def test_the_samples_quote_their_record_four_ways(client: FlaskClient) -> None:
 
 
 def test_a_silent_cut_across_two_passages_is_a_trim(client: FlaskClient) -> None:
-    # A head from the end of one passage of Ms. Mueller's turn and a tail from the start of
-    # the next: the words between (16 and more) left out silently, across the passage edge.
+    # A sentence near the end of one passage of Ms. Mueller's turn and the first sentence of
+    # the next, the sentence between (the first passage's last) left out silently, across the
+    # passage edge: a trim of whole sentences.
+    from indexer.text.passages import split_sentences
+
     doc = client.get("/api/documents/S/PV.8734", query_string={"collection": "records"}).get_json()
-    passages = doc["passages"]
-    at = next(i for i in range(len(passages) - 1)
-              if "Mueller" in (passages[i].get("speaker") or "")
-              and passages[i + 1].get("speaker") == passages[i].get("speaker"))
-    head = passages[at]["text"].split()[-14:-8]
-    tail = passages[at + 1]["text"].split()[8:14]
-    answer = verify(client, text=" ".join(head + tail))
+    passages = [p for p in doc["passages"] if "Mueller" in (p.get("speaker") or "")]
+
+    def sentences(text: str) -> list[str]:
+        return [text[a:b] for a, b in split_sentences(text)]
+
+    for first, second in zip(passages, passages[1:], strict=False):
+        ours, theirs = sentences(first["text"]), sentences(second["text"])
+        if len(ours) >= 2 and len(ours[-1].split()) <= 30 and theirs \
+                and theirs[0] not in first["text"] and 4 <= len(ours[-2].split()) <= 40:
+            head, cut, tail = ours[-2], ours[-1], theirs[0]
+            break
+    else:
+        raise AssertionError("no two passages of her turn to cut across")
+    answer = verify(client, text=f"{head} {tail}")
     assert answer["verdict"] == "trimmed", answer["sources"][:1]
     top = answer["sources"][0]
     assert "8734" in top["doc_id"]  # the record, or the same turn as a speech record
-    cut = [step for step in top["diff"] if step["op"] == "delete"]
-    assert len(cut) == 1 and len(cut[0]["source"].split()) >= 16
+    cuts = [step["source"] for step in top["diff"] if step["op"] == "delete"]
+    assert cuts == [cut.rstrip(".")]
 
 
 def test_bad_claims_are_clear_400s(client: FlaskClient) -> None:
-    for body in ({}, {"text": "   "}, {"text": "x" * 2001}, {"text": "words", "date": "2020-13-01"},
-                 {"text": "words", "collection": ["Not A Name"]}, {"text": "w", "speaker": 3}):
+    for body in ({}, {"text": "   "}, {"text": "x" * 2001}, {"text": "the"}, {"text": "Idlib."},
+                 {"text": "two words", "date": "2020-13-01"},
+                 {"text": "two words", "collection": ["Not A Name"]},
+                 {"text": "two words", "speaker": 3}):
         response = client.post("/api/verify", json=body)
         assert response.status_code == 400, body
         assert response.get_json()["error"]["parameter"] in ("text", "date", "collection",
