@@ -3,6 +3,7 @@ the speaker check, a fabricated quote, people under one identity, the samples' f
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Iterator
@@ -194,7 +195,7 @@ def test_a_silent_cut_across_two_passages_is_a_trim(client: FlaskClient) -> None
     def sentences(text: str) -> list[str]:
         return [text[a:b] for a, b in split_sentences(text)]
 
-    for first, second in zip(passages, passages[1:], strict=False):
+    for first, second in itertools.pairwise(passages):
         ours, theirs = sentences(first["text"]), sentences(second["text"])
         if len(ours) >= 2 and len(ours[-1].split()) <= 30 and theirs \
                 and theirs[0] not in first["text"] and 4 <= len(ours[-2].split()) <= 40:
