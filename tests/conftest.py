@@ -139,3 +139,18 @@ def clean_prefix(es, settings: Settings) -> Iterator[Settings]:  # type: ignore[
     """The test's settings; its indices are deleted afterwards."""
     yield settings
     delete_prefix(es, settings.index_prefix)
+
+
+def api_client(settings: Settings, embedder: Any) -> Any:
+    """A test client of the app on ``settings``, with the session's model."""
+    from webapp.app import create_app
+
+    return create_app(settings, embedder=embedder, test_config={"TESTING": True}).test_client()
+
+
+def api_json(client: Any, path: str, **params: object) -> dict[str, Any]:
+    """``GET path?params``'s JSON, which must be a 200."""
+    response = client.get(path, query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body: dict[str, Any] = response.get_json()
+    return body

@@ -19,8 +19,7 @@ from indexer.search import candidate_facets, plan, queries, results
 from indexer.search.request import SearchRequest
 from indexer.search.searcher import Searcher
 from indexer.settings import Settings
-from tests.conftest import indexed_prefix
-from webapp.app import create_app
+from tests.conftest import api_client, api_json, indexed_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -47,15 +46,10 @@ def timeline_settings(es, embedder, data_dir: Path,  # type: ignore[no-untyped-d
 
 @pytest.fixture(scope="module")
 def client(timeline_settings: Settings, embedder: Embedder) -> FlaskClient:
-    app = create_app(timeline_settings, embedder=embedder, test_config={"TESTING": True})
-    return app.test_client()
+    return api_client(timeline_settings, embedder)  # type: ignore[no-any-return]
 
 
-def get(client: FlaskClient, path: str, **params: object) -> dict[str, Any]:
-    response = client.get(path, query_string=params)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body: dict[str, Any] = response.get_json()
-    return body
+get = api_json
 
 
 def facet_counts(facets: list[dict[str, Any]], by: str) -> dict[str, int]:

@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from indexer.model.embedder import Embedder
 from indexer.settings import Settings
-from tests.conftest import indexed_prefix
-from webapp.app import create_app
+from tests.conftest import api_client, api_json, indexed_prefix
 
 pytestmark = pytest.mark.integration
 
@@ -49,15 +47,10 @@ def dated_settings(es, embedder: Embedder, data_dir: Path,  # type: ignore[no-un
 
 @pytest.fixture(scope="module")
 def client(dated_settings: Settings, embedder: Embedder) -> FlaskClient:
-    app = create_app(dated_settings, embedder=embedder, test_config={"TESTING": True})
-    return app.test_client()
+    return api_client(dated_settings, embedder)  # type: ignore[no-any-return]
 
 
-def get(client: FlaskClient, path: str, **params: object) -> dict[str, Any]:
-    response = client.get(path, query_string=params)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    body: dict[str, Any] = response.get_json()
-    return body
+get = api_json
 
 
 def test_a_debate_speech_is_stored_and_shown_as_its_year(es, client: FlaskClient,  # type: ignore[no-untyped-def]
