@@ -6,13 +6,13 @@ they are module constants so that the calibration can change them in one place.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from indexer.provenance.align import Alignment, DiffOp
 from indexer.provenance.normalize import CONTRACTED as _CONTRACTED
 from indexer.provenance.normalize import words
 from indexer.provenance.ties import CLAUSE_END
+from indexer.text.passages import split_sentences
 from indexer.text.stemming import NEGATIONS
 
 Wording = Literal["verbatim", "trimmed", "altered"]
@@ -165,9 +165,7 @@ def _splices(before: DiffOp, cut: DiffOp) -> bool:
     runs on across it ("Russia is responsible for [these strikes. ... the opposition was
     responsible for] the attack"), or picks up again in the middle of a sentence. Whole
     sentences left out, or a sentence's end left out after the quote's full stop, are trims."""
-    if not (cut.source_ends or _SENTENCE_INSIDE.search(cut.source)):
-        return False  # within one sentence: a clause left out
+    if not cut.source_ends and len(split_sentences(cut.source)) < 2:
+        return False  # within one sentence: a clause left out ("1.4 million", "Mr. X" too)
     return not cut.source_ends or not (before.quote_ends or before.source_ends)
 
-
-_SENTENCE_INSIDE = re.compile(r"[.!?]\S*\s")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.provenance.normalize import Word
+from indexer.text.passages import is_sentence_end
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,18 @@ CLAUSE_END = re.compile(r"[,;:.!?()\u2013\u2014]")
 
 
 def ends_sentence(text: str, ws: tuple[Word, ...], j: int,
-                   mark: re.Pattern[str] = _SENTENCE_END) -> bool:
+                  mark: re.Pattern[str] = _SENTENCE_END) -> bool:
     """Whether a sentence (or with ``CLAUSE_END``, a clause) ends between word ``j - 1`` and
-    the next word (or the text's end)."""
+    the next word (or the text's end). A full stop ends one as the passage splitter says: not
+    after "Mr." or an initial."""
     if j <= 0:
         return False
-    after = text[ws[j - 1].end: ws[j].start if j < len(ws) else len(text)]
-    return bool(mark.search(after))
+    gap_end = ws[j].start if j < len(ws) else len(text)
+    found = mark.search(text, ws[j - 1].end, gap_end)
+    if found is None:
+        return False
+    return mark is not _SENTENCE_END or is_sentence_end(text, found.start(), found.end(),
+                                                        len(text))
 
 
 def packed(pairs: list[tuple[int, int]], s: str, gaps: list[bool]) -> list[tuple[int, int]]:

@@ -54,7 +54,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         stop = line_end(text, pos, end)
         begin = pos
         for m in _END.finditer(text, pos, stop):
-            if _is_sentence_end(text, m.start(), m.end(), stop):
+            if is_sentence_end(text, m.start(), m.end(), stop):
                 _add(text, begin, m.end(), spans)
                 begin = m.end()
         _add(text, begin, stop, spans)
@@ -62,7 +62,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     return spans
 
 
-def _is_sentence_end(text: str, mark: int, after: int, stop: int) -> bool:
+def is_sentence_end(text: str, mark: int, after: int, stop: int) -> bool:
     """Whether the punctuation at ``text[mark:after]`` ends a sentence (on a line that ends at
     ``stop``)."""
     rest = text[after:min(stop, after + 40)].lstrip()

@@ -16,7 +16,7 @@ def test_a_claim_keeps_what_it_is_given_trimmed() -> None:
     assert (claim.text, claim.speaker, claim.date) == ("Hospitals are not spared",
                                                        "Ursula Mueller", "2020-02-27")
     assert claim.collections == ("unsc", "news")
-    bare = parse_claim({"text": "words", "speaker": "", "collection": "unsc"})
+    bare = parse_claim({"text": "two words", "speaker": "", "collection": "unsc"})
     assert bare.speaker is None and bare.date is None and bare.collections == ("unsc",)
 
 
@@ -25,12 +25,13 @@ def test_a_claim_keeps_what_it_is_given_trimmed() -> None:
     ({"text": " \n "}, "text"),
     ({"text": 42}, "text"),
     ({"text": "x" * (MAX_CLAIM_CHARS + 1)}, "text"),
-    ({"text": "words", "date": "27/02/2020"}, "date"),
-    ({"text": "words", "date": "2020-02-30"}, "date"),
-    ({"text": "words", "speaker": ["a"]}, "speaker"),
-    ({"text": "words", "speaker": "s" * 201}, "speaker"),
-    ({"text": "words", "collection": ["Bad Name"]}, "collection"),
-    ({"text": "words", "collection": {"a": 1}}, "collection"),
+    ({"text": "Idlib."}, "text"),  # one word is in too many places to trace
+    ({"text": "two words", "date": "27/02/2020"}, "date"),
+    ({"text": "two words", "date": "2020-02-30"}, "date"),
+    ({"text": "two words", "speaker": ["a"]}, "speaker"),
+    ({"text": "two words", "speaker": "s" * 201}, "speaker"),
+    ({"text": "two words", "collection": ["Bad Name"]}, "collection"),
+    ({"text": "two words", "collection": {"a": 1}}, "collection"),
 ])
 def test_a_bad_claim_names_the_field_to_change(raw: dict[str, object], field: str) -> None:
     with pytest.raises(ClaimError) as caught:
