@@ -292,7 +292,7 @@ def align(quote: str, source: str) -> Alignment | None:
         return None
     lo, hi = span
     pairs = packed(_pairs(q, s, lo, hi), s, [w.gap_before for w in qw])
-    pairs = sentence_cuts(pairs, s, [ends_sentence(source, sw, j + 1) for j in range(len(sw))])
+    pairs = sentence_cuts(pairs, s, lambda j: ends_sentence(source, sw, j + 1))
     if len(pairs) < min(MIN_ANCHOR_WORDS, own) or len(pairs) < MIN_ALIGNED_SHARE * own:
         return None
     lo, hi = pairs[0][1], pairs[-1][1] + 1

@@ -78,7 +78,6 @@ def _drops_negation(op: DiffOp) -> bool:
     return len(cut) <= NEGATION_CUT_WORDS and any(w.norm in NEGATIONS for w in cut)
 
 
-
 def _affirmed(side: str) -> tuple[list[str], bool]:
     """A side of a diff step without its negations (contractions undone), and whether it had
     one."""
@@ -121,10 +120,9 @@ def wording_verdict(alignment: Alignment) -> Wording | None:
     """verbatim, trimmed or altered; None when the quote's wording is not close to the span."""
     if not _close(alignment):
         return None
-    changes = [op for op in alignment.ops if op.op != "equal"]
-    if not changes:
-        return "verbatim"
     ops = alignment.ops
+    if all(op.op == "equal" for op in ops):
+        return "verbatim"
     for i, op in enumerate(ops):
         if op.op == "equal":
             continue
@@ -168,4 +166,3 @@ def _splices(before: DiffOp, cut: DiffOp) -> bool:
     if not cut.source_ends and len(split_sentences(cut.source)) < 2:
         return False  # within one sentence: a clause left out ("1.4 million", "Mr. X" too)
     return not cut.source_ends or not (before.quote_ends or before.source_ends)
-

@@ -10,6 +10,7 @@ whole sentences where the words allow.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.provenance.normalize import Word
@@ -106,22 +107,22 @@ def runs_joined(pairs: list[tuple[int, int]], s: str) -> list[tuple[int, int]]:
 
 
 def sentence_cuts(pairs: list[tuple[int, int]], s: str,
-                   ends: list[bool]) -> list[tuple[int, int]]:
+                  ends: Callable[[int], bool]) -> list[tuple[int, int]]:
     """The matches with each silent cut that crosses a sentence's end slid, where the words
     allow, to leave whole sentences out: "... downstream. We [call for ... Agreement. We] are
     concerned" is "... downstream. [We call for ... Agreement.] We are concerned". A run's
-    last words move onto the same words at the cut's end; ``ends[j]``: a sentence ends after
-    source word ``j``."""
+    last words move onto the same words at the cut's end; ``ends(j)``: a sentence ends after
+    source word ``j`` (asked only at cuts: most alignments have none)."""
     out = list(pairs)
     for i in range(len(out) - 1):
         (qi, si), (qn, sn) = out[i], out[i + 1]
-        if qn != qi + 1 or sn == si + 1 or (ends[si] and ends[sn - 1]):
+        if qn != qi + 1 or sn == si + 1 or (ends(si) and ends(sn - 1)):
             continue  # no cut, or one of whole sentences already
         for k in range(1, i + 2):
             q0, s0 = out[i - k + 1]
             if (q0, s0) != (qi - k + 1, si - k + 1) or s[s0] != s[sn - k]:
                 break  # the run ends, or its words are not the cut's last words
-            if s0 > 0 and ends[s0 - 1] and ends[sn - k - 1]:
+            if s0 > 0 and ends(s0 - 1) and ends(sn - k - 1):
                 for t in range(k):
                     out[i - t] = (qi - t, sn - 1 - t)
                 break

@@ -18,7 +18,7 @@ from elasticsearch import Elasticsearch
 from indexer.people.directory import Person
 from indexer.people.store import find_people, get_people, resolve_names
 from indexer.provenance import store as provenance
-from indexer.search.dates import PRECISION_FIELD
+from indexer.search import dates
 from indexer.search.plan import search_header
 from indexer.search.request import SEARCH_TIMEOUT, Filters
 from indexer.settings import Settings
@@ -139,9 +139,8 @@ def checked_quotes(client: Elasticsearch, settings: Settings, *, verdicts: Itera
         clauses.append({"match": {"text": {"query": q, "operator": "and"}}})
     if filters.collections:
         clauses.append({"terms": {"collection": list(filters.collections)}})
-    bounds = {k: v for k, v in (("gte", filters.date_from), ("lte", filters.date_to)) if v}
-    if bounds:
-        clauses.append({"range": {"date": bounds}})
+    if filters.date_from or filters.date_to:
+        clauses.append(dates.date_range(filters.date_from, filters.date_to))
     body: dict[str, Any] = {"query": {"bool": {"filter": clauses}}, "from": (page - 1) * size, "size": size,
             "sort": [{"date": {"order": "desc", "missing": "_last"}}, {"quote_start": "asc"}],
             "_source": {"excludes": ["check"]}, "track_total_hits": True,
@@ -228,7 +227,7 @@ def over_time(client: Elasticsearch, settings: Settings, person_id: str) -> dict
                                    "aggs": {"docs": {"cardinality": {"field": "doc_key"}}}}}}
     body: dict[str, Any] = {"size": 0, "query": {"term": {"speaker_id": person_id}}, "aggs": {
         "month": histogram("month", "yyyy-MM"), "year": histogram("year", "yyyy"),
-        "year_only": {"filter": {"term": {PRECISION_FIELD: "year"}}}}}
+        "year_only": {"filter": {"term": {dates.PRECISION_FIELD: "year"}}}}}
     aggs = client.search(**search_header(settings.all_alias), **body,
                          timeout=SEARCH_TIMEOUT).body.get("aggregations", {})
     months = aggs.get("month", {}).get("buckets", [])

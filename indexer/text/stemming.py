@@ -95,8 +95,9 @@ def stem_query(query: str) -> str:
     Except "no" and "not" inside a quoted phrase, kept: the stemmed fields hold them (schema
     3), so "did not support" is not "did support" there, as in the exact words. (In an index
     of an older schema, whose stems lack them, such a phrase matches the exact words only.)
-    Loose words lose them: they are no statement. A phrase that stop words reduce to one
-    word is left out (:func:`_stopped_down`)."""
+    Loose words lose them: they are no statement. A phrase the stems cannot hold (one that
+    stop words reduce to one word, or whose verb is a stop word) is left to the exact words
+    (:func:`_stopped_down`)."""
 
     def replace(match: re.Match[str]) -> str:
         return " ".join(stem_words(match.group(0)))
